@@ -1,0 +1,130 @@
+// The inference engine shared by every surface (Worker, CLI, evaluation). Data flows one way:
+// text → normalise → tokenize (windows) → ONNX model → calibrated heads → Prediction.
+// No Worker or Node APIs in here: hosts pass the model assets and a configured onnxruntime-web module.
+import { aggregateWindows, decide, windowProbabilities } from "./heads";
+import { headSpecs, parseModelMetadata, type ModelMetadata } from "./metadata";
+import { normalise } from "./normalise";
+import type { HeadResult, HeadSpec, OrtModuleLike, OrtSessionLike, Prediction } from "./types";
+import { WindowTokenizer, type Window } from "./windows";
+
+export interface ModelAssets {
+  /** parsed model.json */
+  metadata: unknown;
+  onnx: ArrayBuffer | Uint8Array;
+  /** parsed tokenizer.json */
+  tokenizer: object;
+}
+
+export interface EngineOptions {
+  sessionOptions?: Record<string, unknown>;
+  /**
+   * Windows per ONNX run. 1 (default) runs every window at its own length: no padding, and a post's
+   * result does not depend on what else is in the batch (dynamic int8 quantisation scales activations
+   * per tensor, so batch-mates would shift logits by ~1e-3 and break cache consistency). Larger values
+   * trade that exactness for throughput in offline batch work.
+   */
+  batchSize?: number;
+}
+
+export interface ModelInfo {
+  name: string;
+  version: string;
+  variant: string;
+  notice: string;
+}
+
+export class Engine {
+  readonly model: ModelInfo;
+  readonly heads: HeadSpec[];
+  readonly metadata: ModelMetadata;
+  private readonly tokenizer: WindowTokenizer;
+  private readonly batchSize: number;
+
+  private constructor(
+    metadata: ModelMetadata,
+    tokenizer: WindowTokenizer,
+    private readonly ort: OrtModuleLike,
+    private readonly session: OrtSessionLike,
+    options: EngineOptions,
+  ) {
+    this.metadata = metadata;
+    this.model = { name: metadata.name, version: metadata.version, variant: metadata.variant, notice: metadata.notice };
+    this.heads = headSpecs(metadata);
+    this.tokenizer = tokenizer;
+    this.batchSize = Math.max(1, Math.floor(options.batchSize ?? 1));
+    const missing = this.heads.map((h) => h.task).filter((t) => !session.outputNames.includes(t));
+    if (missing.length) throw new Error(`the ONNX model has no output for head(s) ${missing.join(", ")}`);
+  }
+
+  /** Validates the metadata and creates the one InferenceSession this engine uses. */
+  static async load(assets: ModelAssets, ort: OrtModuleLike, options: EngineOptions = {}): Promise<Engine> {
+    const metadata = parseModelMetadata(assets.metadata);
+    const tokenizer = new WindowTokenizer(assets.tokenizer, metadata.max_length, metadata.stride);
+    const bytes = assets.onnx instanceof Uint8Array ? assets.onnx : new Uint8Array(assets.onnx);
+    const session = await ort.InferenceSession.create(bytes, {
+      executionProviders: ["wasm"],
+      graphOptimizationLevel: "all",
+      ...options.sessionOptions,
+    });
+    return new Engine(metadata, tokenizer, ort, session, options);
+  }
+
+  normalise(text: string): string {
+    return normalise(text);
+  }
+
+  async predict(texts: string[]): Promise<Prediction[]> {
+    return this.predictNormalised(texts.map(normalise));
+  }
+
+  /** Predicts texts that were already normalised (the Worker normalises first to build cache keys). */
+  async predictNormalised(texts: string[]): Promise<Prediction[]> {
+    const posts = texts.map((t) => this.tokenizer.windows(t));
+    const flat: Array<{ post: number; window: Window }> = [];
+    posts.forEach((p, post) => p.windows.forEach((window) => flat.push({ post, window })));
+
+    // per post, per window, per head: calibrated probabilities
+    const probs: number[][][][] = posts.map((p) => p.windows.map(() => []));
+    const seen = posts.map(() => 0);
+    for (let start = 0; start < flat.length; start += this.batchSize) {
+      const batch = flat.slice(start, start + this.batchSize);
+      const logits = await this.run(batch.map((b) => b.window.ids));
+      batch.forEach((b, row) => {
+        probs[b.post]![seen[b.post]!++] = this.heads.map((head, h) => windowProbabilities(head, logits[h]![row]!));
+      });
+    }
+
+    return posts.map((p, i) => {
+      const weights = p.windows.map((w) => Math.max(1, w.contentTokens));
+      const heads: Record<string, HeadResult> = {};
+      this.heads.forEach((head, h) => {
+        const perWindow = probs[i]!.map((w) => w[h]!);
+        heads[head.task] = decide(head, aggregateWindows(head, perWindow, weights));
+      });
+      return { heads, windows: p.windows.length, tokens: p.tokens };
+    });
+  }
+
+  /** One ONNX run over padded windows; returns logits[head][row][label]. */
+  private async run(rows: number[][]): Promise<number[][][]> {
+    const seq = Math.max(...rows.map((r) => r.length));
+    const ids = new BigInt64Array(rows.length * seq);
+    const mask = new BigInt64Array(rows.length * seq);
+    rows.forEach((r, row) =>
+      r.forEach((id, j) => {
+        ids[row * seq + j] = BigInt(id);
+        mask[row * seq + j] = 1n;
+      }),
+    );
+    const dims = [rows.length, seq];
+    const out = await this.session.run({
+      input_ids: new this.ort.Tensor("int64", ids, dims),
+      attention_mask: new this.ort.Tensor("int64", mask, dims),
+    });
+    return this.heads.map((head) => {
+      const data = out[head.task]!.data as Float32Array;
+      const n = head.labels.length;
+      return rows.map((_, row) => Array.from(data.subarray(row * n, (row + 1) * n)));
+    });
+  }
+}

@@ -1,0 +1,56 @@
+// Calibrated post-processing of raw head logits: temperature, softmax/sigmoid, per-head thresholds, and
+// aggregation of the windows of a long post. The Python reference (scripts/mhelp_pipeline/inference.py)
+// implements the same steps; the parity test compares them.
+import type { HeadResult, HeadSpec } from "./types";
+
+export function softmax(logits: ArrayLike<number>, temperature = 1): number[] {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]! / temperature);
+  const exps = Array.from({ length: logits.length }, (_, i) => Math.exp(logits[i]! / temperature - max));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / sum);
+}
+
+export function sigmoid(x: number): number {
+  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+}
+
+/** Calibrated probabilities of one window for one head. */
+export function windowProbabilities(head: HeadSpec, logits: ArrayLike<number>): number[] {
+  if (head.kind === "single_label") return softmax(logits, head.temperature);
+  return Array.from({ length: logits.length }, (_, i) => sigmoid(logits[i]! / head.temperature));
+}
+
+/**
+ * Combines the windows of one post. single_label: mean weighted by each window's token count (a long
+ * post is judged as a whole); multi_label: max (a cause stated anywhere counts).
+ */
+export function aggregateWindows(head: HeadSpec, perWindow: number[][], weights: number[]): number[] {
+  const n = head.labels.length;
+  const out = new Array<number>(n).fill(0);
+  if (head.kind === "multi_label") {
+    for (const probs of perWindow) for (let i = 0; i < n; i++) out[i] = Math.max(out[i]!, probs[i]!);
+    return out;
+  }
+  const total = weights.reduce((a, b) => a + b, 0) || 1;
+  perWindow.forEach((probs, w) => {
+    for (let i = 0; i < n; i++) out[i]! += (probs[i]! * weights[w]!) / total;
+  });
+  return out;
+}
+
+/** Turns aggregated probabilities into the public result shape with labels decided by thresholds. */
+export function decide(head: HeadSpec, probs: number[]): HeadResult {
+  const byLabel: Record<string, number> = {};
+  head.labels.forEach((label, i) => (byLabel[label] = probs[i]!));
+  if (head.kind === "multi_label") {
+    const labels = head.labels.filter((_, i) => probs[i]! >= (head.thresholds?.[i] ?? 0.5));
+    return { labels, probs: byLabel };
+  }
+  if (head.thresholds && head.labels.length === 2) {
+    return { label: head.labels[probs[1]! >= head.thresholds[0]! ? 1 : 0]!, probs: byLabel };
+  }
+  let best = 0;
+  for (let i = 1; i < probs.length; i++) if (probs[i]! > probs[best]!) best = i;
+  return { label: head.labels[best]!, probs: byLabel };
+}

@@ -1,0 +1,73 @@
+// model.json, validated with zod so a broken or mismatched model fails at load with a clear message
+// instead of producing wrong labels. The format is documented in docs/model-format.md.
+import { z } from "zod";
+import { TASKS } from "./codebook";
+import { NORMALISATION_VERSION } from "./normalise";
+import type { HeadSpec } from "./types";
+
+export const MODEL_FORMAT_VERSION = 1;
+
+const headSchema = z.object({
+  task: z.string(),
+  kind: z.enum(["single_label", "multi_label"]),
+  labels: z.array(z.string()).min(1),
+  temperature: z.number().positive().default(1),
+  thresholds: z.array(z.number().min(0).max(1)).nullable().default(null),
+});
+
+export const modelMetadataSchema = z
+  .object({
+    format_version: z.literal(MODEL_FORMAT_VERSION),
+    name: z.string().min(1),
+    version: z.string().min(1),
+    variant: z.string().default("default"),
+    onnx: z.string(),
+    onnx_sha256: z.string().optional(),
+    tokenizer: z.string(),
+    do_lower_case: z.boolean().default(true),
+    max_length: z.number().int().min(8).max(4096),
+    stride: z.number().int().min(0),
+    normalisation_version: z.number().int(),
+    codebook_version: z.string(),
+    heads: z.array(headSchema).min(1),
+    notice: z.string().default("Decision support for trained humans, not a diagnosis."),
+  })
+  .passthrough();
+
+export type ModelMetadata = z.infer<typeof modelMetadataSchema>;
+
+/** Parses model.json and checks it against the codebook and this engine's normalisation. */
+export function parseModelMetadata(raw: unknown): ModelMetadata {
+  const parsed = modelMetadataSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    throw new Error(`invalid model.json: ${issues}`);
+  }
+  const meta = parsed.data;
+  if (meta.normalisation_version !== NORMALISATION_VERSION) {
+    throw new Error(
+      `model.json was trained with normalisation v${meta.normalisation_version}, this engine implements v${NORMALISATION_VERSION}; retrain or upgrade the engine`,
+    );
+  }
+  if (meta.stride >= meta.max_length - 2) {
+    throw new Error(`model.json: stride (${meta.stride}) must be smaller than max_length - 2 (${meta.max_length - 2})`);
+  }
+  for (const head of meta.heads) {
+    const task = TASKS.find((t) => t.key === head.task);
+    if (!task) throw new Error(`model.json: head "${head.task}" is not a task of the codebook`);
+    if (task.kind !== head.kind || task.labels.join("|") !== head.labels.join("|")) {
+      throw new Error(`model.json: head "${head.task}" does not match the codebook's ${task.kind} labels [${task.labels.join(", ")}]`);
+    }
+    if (head.thresholds) {
+      const expected = head.kind === "multi_label" ? head.labels.length : 1;
+      if (head.thresholds.length !== expected || (head.kind === "single_label" && head.labels.length !== 2)) {
+        throw new Error(`model.json: head "${head.task}" needs ${expected} threshold(s) for a ${head.kind} head`);
+      }
+    }
+  }
+  return meta;
+}
+
+export function headSpecs(meta: ModelMetadata): HeadSpec[] {
+  return meta.heads.map((h) => ({ ...h, labels: [...h.labels] }));
+}
