@@ -105,6 +105,20 @@ export class Engine {
     });
   }
 
+  /**
+   * Raw logits of every window of one normalised text, one window per run — the quantity the parity
+   * test compares with the Python reference (scripts/mhelp_pipeline/inference.py).
+   */
+  async windowLogits(normalisedText: string): Promise<{ ids: number[][]; logits: Record<string, number[][]> }> {
+    const { windows } = this.tokenizer.windows(normalisedText);
+    const logits: Record<string, number[][]> = Object.fromEntries(this.heads.map((h) => [h.task, []]));
+    for (const w of windows) {
+      const out = await this.run([w.ids]);
+      this.heads.forEach((h, i) => logits[h.task]!.push(out[i]![0]!));
+    }
+    return { ids: windows.map((w) => w.ids), logits };
+  }
+
   /** One ONNX run over padded windows; returns logits[head][row][label]. */
   private async run(rows: number[][]): Promise<number[][][]> {
     const seq = Math.max(...rows.map((r) => r.length));

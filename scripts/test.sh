@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The project's test command (README "Run the tests"; CI runs it through .ci/run on a fresh clone).
+# Sets up everything from the project's own files, then runs:
+#   1. vitest: engine + CLI tests in Node, route tests inside workerd with the real shipped model;
+#   2. pytest: the Python pipeline (normalisation vectors, windowing, a small real training run, export).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+npm ci --no-audit --no-fund
+npm test
+
+if [ ! -x .venv-train/bin/python ]; then
+  python3 -m venv .venv-train
+fi
+# torch first and alone: `torch==2.13.0` resolves to the CPU wheel on this machine's disk (see scripts/README.md)
+.venv-train/bin/pip install -q torch==2.13.0
+.venv-train/bin/pip install -q -r scripts/requirements.txt
+cd scripts && HF_HUB_OFFLINE=1 ../.venv-train/bin/python -m pytest -q tests

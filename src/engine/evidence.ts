@@ -1,0 +1,70 @@
+// Evidence for the help-seeking score: which sentences of the ORIGINAL text drove it. Sentence-level
+// occlusion — remove one sentence, re-score, and measure how much p(yes) drops. It is faithful by
+// construction (a span is shown only because removing it lowered the score), model-agnostic, and its
+// cost is bounded: at most `maxSentences` extra model passes, each no longer than the post.
+import type { Engine } from "./engine";
+
+export interface EvidenceSpan {
+  /** UTF-16 offsets into the original text (JavaScript string indices), end exclusive. */
+  start: number;
+  end: number;
+  /** p(yes) of the whole post minus p(yes) with this span removed. Positive = supports a request. */
+  weight: number;
+}
+
+export interface Evidence {
+  task: "help_seeking";
+  score: number;
+  spans: EvidenceSpan[];
+  /** sentences scored (long posts: the longest `maxSentences` are scored, the rest are not). */
+  sentencesScored: number;
+  sentencesTotal: number;
+}
+
+// A sentence ends at . ! ? … (possibly repeated, possibly followed by closing quotes/brackets) before
+// whitespace, or at a line break.
+const SENTENCE_END = /[.!?…]+["'”’)\]]*(?=\s)|\n+/g;
+
+/** Splits text into trimmed sentence spans with offsets into the original string. */
+export function sentenceSpans(text: string): Array<{ start: number; end: number }> {
+  const spans: Array<{ start: number; end: number }> = [];
+  let from = 0;
+  const push = (start: number, end: number) => {
+    while (start < end && /\s/.test(text[start]!)) start++;
+    while (end > start && /\s/.test(text[end - 1]!)) end--;
+    if (end > start) spans.push({ start, end });
+  };
+  for (const m of text.matchAll(SENTENCE_END)) {
+    const end = m.index! + (m[0].startsWith("\n") ? 0 : m[0].length);
+    push(from, end);
+    from = m.index! + m[0].length;
+  }
+  push(from, text.length);
+  return spans;
+}
+
+export async function helpSeekingEvidence(
+  engine: Engine,
+  text: string,
+  options: { maxSentences?: number; topK?: number } = {},
+): Promise<Evidence> {
+  const maxSentences = options.maxSentences ?? 12;
+  const topK = options.topK ?? 3;
+  const sentences = sentenceSpans(text);
+  const [full] = await engine.predict([text]);
+  const score = full!.heads.help_seeking!.probs.yes!;
+  if (sentences.length <= 1) {
+    // one sentence: removing it leaves nothing, so the whole post is the evidence when it scores yes
+    const spans = sentences.length === 1 ? [{ ...sentences[0]!, weight: score }] : [];
+    return { task: "help_seeking", score, spans, sentencesScored: sentences.length, sentencesTotal: sentences.length };
+  }
+  const scored = [...sentences].sort((a, b) => b.end - b.start - (a.end - a.start)).slice(0, maxSentences);
+  const occluded = scored.map((s) => `${text.slice(0, s.start)} ${text.slice(s.end)}`);
+  const preds = await engine.predict(occluded);
+  const spans = scored
+    .map((s, i) => ({ ...s, weight: score - preds[i]!.heads.help_seeking!.probs.yes! }))
+    .filter((s) => s.weight > 0)
+    .sort((a, b) => b.weight - a.weight)
+    .slice(0, topK);
+  return { task: "help_seeking", score, spans, sentencesScored: scored.length, sentencesTotal: sentences.length };
+}

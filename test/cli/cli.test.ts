@@ -1,0 +1,110 @@
+// The batch CLI: same engine as the Worker, bad lines counted and reported (never dropped silently),
+// --strict makes them fatal. Input texts are written for the test.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runPredict, runRedact } from "../../src/cli/commands";
+import { BadLineError } from "../../src/cli/jsonl";
+import type { Engine } from "../../src/engine/engine";
+import { loadNodeEngine, packageRoot } from "../../src/hosts/node";
+
+const dir = mkdtempSync(join(tmpdir(), "mhelp-cli-"));
+const input = join(dir, "posts.jsonl");
+writeFileSync(
+  input,
+  [
+    JSON.stringify({ id: "a", text: "I have panic attacks every night. Any tips? Write me at me@example.com", lang: "en" }),
+    "{not json",
+    "",
+    JSON.stringify({ id: "b" }),
+    JSON.stringify({ id: 7, text: "Just wanted to share that I finished my first week at the new job!" }),
+    JSON.stringify({ id: "c", text: "   " }),
+    JSON.stringify(["array"]),
+  ].join("\n"),
+);
+
+const readJsonl = (p: string) =>
+  readFileSync(p, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+
+describe("mhelp redact", () => {
+  it("redacts text, keeps other fields, and counts skipped lines by reason", async () => {
+    const output = join(dir, "redacted.jsonl");
+    const logs: string[] = [];
+    const s = await runRedact({ input, output, strict: false, log: (m) => logs.push(m) });
+    expect(s).toMatchObject({ read: 6, written: 2, skipped: 4 });
+    expect(s.skippedByReason).toEqual({
+      "not valid JSON": 1,
+      'missing "text" (string)': 1,
+      '"text" is empty': 1,
+      "not a JSON object": 1,
+    });
+    expect(logs.some((l) => l.includes("line 2"))).toBe(true);
+    const rows = readJsonl(output);
+    expect(rows[0]).toEqual({ id: "a", text: "I have panic attacks every night. Any tips? Write me at [EMAIL]", lang: "en" });
+    expect(rows[1].id).toBe(7);
+  });
+
+  it("--strict stops at the first bad line with its number", async () => {
+    await expect(runRedact({ input, output: join(dir, "x.jsonl"), strict: true, log: () => {} })).rejects.toThrow(BadLineError);
+    await expect(runRedact({ input, output: join(dir, "x.jsonl"), strict: true, log: () => {} })).rejects.toThrow(/line 2/);
+  });
+});
+
+describe("mhelp predict", () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await loadNodeEngine();
+  }, 60_000);
+
+  it("writes every head of the model for every good record", async () => {
+    const output = join(dir, "preds.jsonl");
+    const s = await runPredict(engine, { input, output, strict: false, log: () => {}, chunk: 2 });
+    expect(s).toMatchObject({ read: 6, written: 2, skipped: 4 });
+    const rows = readJsonl(output);
+    expect(rows.map((r) => r.id)).toEqual(["a", 7]);
+    for (const row of rows) {
+      for (const head of engine.heads) {
+        const r = row[head.task];
+        expect(Object.keys(r.probs)).toEqual(head.labels);
+        if (head.kind === "single_label") expect(head.labels).toContain(r.label);
+        else expect(Array.isArray(r.labels)).toBe(true);
+      }
+      expect(row).not.toHaveProperty("text");
+    }
+    // the same posts through the engine directly give the same numbers (one engine for every surface)
+    const direct = await engine.predict([
+      "I have panic attacks every night. Any tips? Write me at me@example.com",
+      "Just wanted to share that I finished my first week at the new job!",
+    ]);
+    expect(rows[0].help_seeking.probs.yes).toBeCloseTo(direct[0]!.heads.help_seeking!.probs.yes!, 10);
+  }, 60_000);
+
+  it("runs as `mhelp` from the checkout (bundled bin) and reports a summary on stderr", () => {
+    const root = packageRoot();
+    const output = join(dir, "bin-preds.jsonl");
+    const r = spawnSync(process.execPath, [join(root, "bin/mhelp.mjs"), "predict", "--input", input, "--output", output], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/read 6 records, wrote 2, skipped 4/);
+    expect(readJsonl(output)).toHaveLength(2);
+    const strict = spawnSync(process.execPath, [join(root, "bin/mhelp.mjs"), "predict", "--input", input, "--output", output, "--strict"], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    expect(strict.status).toBe(1);
+    expect(strict.stderr).toMatch(/line 2: not valid JSON/);
+  }, 150_000);
+
+  it("rejects bad arguments with a usage message", () => {
+    const r = spawnSync(process.execPath, [join(packageRoot(), "bin/mhelp.mjs"), "predict", "--input", input], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--output is required/);
+  });
+});

@@ -1,0 +1,51 @@
+// Evidence spans: offsets point into the original text, and they are faithful — removing the top span
+// must lower the help-seeking score. Texts written for the test.
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Engine } from "../../src/engine/engine";
+import { helpSeekingEvidence, sentenceSpans } from "../../src/engine/evidence";
+import { loadNodeEngine } from "../../src/hosts/node";
+
+describe("sentenceSpans", () => {
+  it("splits on sentence ends and line breaks with offsets into the original", () => {
+    const text = "I can't sleep.  My boss yells at me!\nWhat should I do?  ";
+    const spans = sentenceSpans(text);
+    expect(spans.map((s) => text.slice(s.start, s.end))).toEqual(["I can't sleep.", "My boss yells at me!", "What should I do?"]);
+  });
+
+  it("keeps decimals, emoji and text without final punctuation", () => {
+    const text = "I have 2.5 hours 😞 and no plan";
+    expect(sentenceSpans(text)).toEqual([{ start: 0, end: text.length }]);
+    expect(sentenceSpans("")).toEqual([]);
+  });
+});
+
+describe("helpSeekingEvidence", () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await loadNodeEngine();
+  }, 60_000);
+
+  const post =
+    "My mom passed away three months ago and the house feels empty. I stopped going to my classes and I barely eat. " +
+    "Some nights I just stare at the ceiling until morning. Can anyone tell me how to find a grief counselor? I really need help.";
+
+  it("returns spans inside the text, strongest first", async () => {
+    const ev = await helpSeekingEvidence(engine, post);
+    expect(ev.sentencesTotal).toBe(5);
+    expect(ev.spans.length).toBeGreaterThan(0);
+    for (const s of ev.spans) {
+      expect(s.start).toBeGreaterThanOrEqual(0);
+      expect(s.end).toBeLessThanOrEqual(post.length);
+      expect(s.weight).toBeGreaterThan(0);
+    }
+    const weights = ev.spans.map((s) => s.weight);
+    expect(weights).toEqual([...weights].sort((a, b) => b - a));
+  }, 60_000);
+
+  it("is faithful: removing the top span lowers the score", async () => {
+    const ev = await helpSeekingEvidence(engine, post);
+    const top = ev.spans[0]!;
+    const [without] = await engine.predict([post.slice(0, top.start) + " " + post.slice(top.end)]);
+    expect(without!.heads.help_seeking!.probs.yes!).toBeLessThan(ev.score);
+  }, 60_000);
+});

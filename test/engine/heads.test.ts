@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { aggregateWindows, decide, sigmoid, softmax, windowProbabilities } from "../../src/engine/heads";
+import type { HeadSpec, MultiLabelResult, SingleLabelResult } from "../../src/engine/types";
+
+const binary: HeadSpec = { task: "help_seeking", kind: "single_label", labels: ["no", "yes"], temperature: 1, thresholds: null };
+const multi: HeadSpec = { task: "irf", kind: "multi_label", labels: ["a", "b"], temperature: 1, thresholds: [0.3, 0.8] };
+
+describe("heads", () => {
+  it("softmax sums to one and is stable for large logits", () => {
+    const p = softmax([1000, 1001, 999]);
+    expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(p[1]).toBeGreaterThan(p[0]!);
+  });
+
+  it("temperature > 1 flattens, < 1 sharpens", () => {
+    const base = softmax([0, 2])[1]!;
+    expect(softmax([0, 2], 2)[1]!).toBeLessThan(base);
+    expect(softmax([0, 2], 0.5)[1]!).toBeGreaterThan(base);
+  });
+
+  it("sigmoid is symmetric and finite at extremes", () => {
+    expect(sigmoid(0)).toBe(0.5);
+    expect(sigmoid(3) + sigmoid(-3)).toBeCloseTo(1, 12);
+    expect(sigmoid(-1000)).toBe(0);
+    expect(sigmoid(1000)).toBe(1);
+  });
+
+  it("binary threshold decides the positive label", () => {
+    const head = { ...binary, thresholds: [0.7] };
+    expect((decide(head, [0.35, 0.65]) as SingleLabelResult).label).toBe("no");
+    expect((decide(head, [0.25, 0.75]) as SingleLabelResult).label).toBe("yes");
+    expect((decide(binary, [0.35, 0.65]) as SingleLabelResult).label).toBe("yes");
+  });
+
+  it("multi-label uses one threshold per label", () => {
+    const r = decide(multi, [0.5, 0.5]) as MultiLabelResult;
+    expect(r.labels).toEqual(["a"]);
+    expect(r.probs).toEqual({ a: 0.5, b: 0.5 });
+  });
+
+  it("single-label windows are averaged by token weight, multi-label windows by max", () => {
+    expect(aggregateWindows(binary, [[1, 0], [0, 1]], [3, 1])).toEqual([0.75, 0.25]);
+    expect(aggregateWindows(multi, [[0.1, 0.9], [0.6, 0.2]], [1, 1])).toEqual([0.6, 0.9]);
+  });
+
+  it("windowProbabilities applies the head's kind and temperature", () => {
+    expect(windowProbabilities({ ...multi, temperature: 2 }, [2, -2])).toEqual([sigmoid(1), sigmoid(-1)]);
+    expect(windowProbabilities(binary, [0, 0])).toEqual([0.5, 0.5]);
+  });
+});

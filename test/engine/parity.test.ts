@@ -1,0 +1,57 @@
+// The TypeScript tokenizer + engine must reproduce the Python reference (scripts/mhelp_pipeline/
+// inference.py run by `python -m mhelp_pipeline reference`) on a fixed set of texts written for the test.
+// Tolerance: 1e-3 on raw logits — int8 MatMulInteger is exact, but the float parts (layer norm, GELU,
+// softmax) run in WASM here and native MLAS in Python; measured differences are far below it.
+import { beforeAll, describe, expect, it } from "vitest";
+import parity from "../fixtures/parity.json";
+import type { Engine } from "../../src/engine/engine";
+import { normalise } from "../../src/engine/normalise";
+import type { MultiLabelResult, SingleLabelResult } from "../../src/engine/types";
+import { loadNodeEngine } from "../../src/hosts/node";
+
+const LOGIT_TOLERANCE = 1e-3;
+const PROB_TOLERANCE = 1e-3;
+
+interface ParityCase {
+  name: string;
+  text: string;
+  normalised: string;
+  windows: number[][];
+  logits: Record<string, number[][]>;
+  probs: Record<string, number[]>;
+  labels: Record<string, string | string[]>;
+}
+
+const cases = (parity as unknown as { cases: ParityCase[] }).cases;
+
+describe("parity with the Python reference", () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await loadNodeEngine();
+  }, 60_000);
+
+  it("covers several texts, one of them long enough for several windows", () => {
+    expect(cases.length).toBeGreaterThanOrEqual(8);
+    expect(cases.some((c) => c.windows.length > 1)).toBe(true);
+  });
+
+  it.each(cases.map((c) => [c.name, c] as const))("%s", async (_name, c) => {
+    expect(normalise(c.text)).toBe(c.normalised);
+    const got = await engine.windowLogits(c.normalised);
+    expect(got.ids).toEqual(c.windows);
+    let maxDiff = 0;
+    for (const [task, perWindow] of Object.entries(c.logits)) {
+      perWindow.forEach((row, w) => row.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - got.logits[task]![w]![i]!)))));
+    }
+    expect(maxDiff).toBeLessThan(LOGIT_TOLERANCE);
+
+    const [pred] = await engine.predictNormalised([c.normalised]);
+    for (const head of engine.heads) {
+      const r = pred!.heads[head.task]!;
+      head.labels.forEach((label, i) => expect(Math.abs(r.probs[label]! - c.probs[head.task]![i]!)).toBeLessThan(PROB_TOLERANCE));
+      const expected = c.labels[head.task];
+      if (head.kind === "single_label") expect((r as SingleLabelResult).label).toBe(expected);
+      else expect((r as MultiLabelResult).labels).toEqual(expected);
+    }
+  });
+});
