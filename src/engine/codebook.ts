@@ -16,7 +16,7 @@ export interface TaskDefinition {
 }
 
 export const CODEBOOK_VERSION: string = codebookJson.codebook_version;
-export const TASKS: readonly TaskDefinition[] = codebookJson.tasks as TaskDefinition[];
+export const TASKS: readonly TaskDefinition[] = codebookJson.tasks as unknown as TaskDefinition[];
 
 /** The three M-Help task keys, the same everywhere (API, CLI, model outputs, Python). */
 export const PRIMARY_TASKS = ["help_seeking", "condition", "causes"] as const;

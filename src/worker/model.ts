@@ -1,0 +1,82 @@
+// The shipped model, bundled into the Worker, and the lazily created Engine (one per isolate).
+//
+// Global scope stays cheap (Workers allow 1 s of startup CPU): importing this module only binds the bundled
+// bytes and JSON. The first prediction that misses the cache creates ORT's WASM instance and the
+// InferenceSession; later requests in the same isolate reuse it. A failed load is forgotten so the next
+// request retries instead of serving a cached rejection forever.
+import metadataJson from "../../models/default/model.json";
+import tokenizerJson from "../../models/default/tokenizer.json";
+import onnxBytes from "../../models/default/model.int8.onnx";
+import { Engine } from "../engine/engine";
+import { getOrt, SESSION_OPTIONS } from "./ort-workerd";
+
+/** The bundled ONNX file name; model.json must point at it. */
+export const BUNDLED_ONNX = "model.int8.onnx";
+
+interface BundledMetadata {
+  name: string;
+  version: string;
+  variant?: string;
+  onnx?: string;
+  heads?: Array<{ task: string }>;
+}
+
+const metadata = metadataJson as unknown as BundledMetadata;
+
+/** Model identity read from model.json without loading anything (cache keys and /health need only this). */
+export const MODEL_INFO = {
+  name: String(metadata.name),
+  version: String(metadata.version),
+  variant: String(metadata.variant ?? "default"),
+} as const;
+
+/** Tasks the bundled model has heads for. */
+export const MODEL_TASKS: ReadonlySet<string> = new Set((metadata.heads ?? []).map((h) => h.task));
+
+export type SessionState = "not_loaded" | "loading" | "ready" | "failed";
+
+let enginePromise: Promise<Engine> | null = null;
+let state: SessionState = "not_loaded";
+let initMs: number | null = null;
+
+export function sessionState(): SessionState {
+  return state;
+}
+
+export function sessionInitMs(): number | null {
+  return initMs;
+}
+
+async function createEngine(): Promise<Engine> {
+  if (metadata.onnx !== undefined && metadata.onnx !== BUNDLED_ONNX) {
+    throw new Error(`models/default/model.json names onnx "${metadata.onnx}" but the Worker bundles "${BUNDLED_ONNX}"`);
+  }
+  const started = Date.now();
+  const engine = await Engine.load(
+    { metadata: metadataJson, onnx: new Uint8Array(onnxBytes), tokenizer: tokenizerJson as object },
+    getOrt(),
+    { sessionOptions: SESSION_OPTIONS },
+  );
+  // Date.now() only advances across I/O in Workers; good enough for the health figure, which is informational.
+  initMs = Date.now() - started;
+  return engine;
+}
+
+/** The isolate's Engine, created on first use. */
+export function getEngine(): Promise<Engine> {
+  if (!enginePromise) {
+    state = "loading";
+    enginePromise = createEngine().then(
+      (engine) => {
+        state = "ready";
+        return engine;
+      },
+      (err: unknown) => {
+        state = "failed";
+        enginePromise = null;
+        throw err;
+      },
+    );
+  }
+  return enginePromise;
+}
