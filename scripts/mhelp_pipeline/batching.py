@@ -1,0 +1,96 @@
+"""Corpus -> tensors: tokenisation (first window only), label targets with masks, length-bucketed batches.
+
+Training uses the first window of each post (the engine's first window, identical token ids), so the
+model never sees text the engine would cut differently. Batches are sorted by length inside shuffled
+mega-batches and padded dynamically: on 2 CPU cores this halves the cost against fixed 128-token padding.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from .codebook import Codebook
+from .inference import content_windows, wrap
+
+IGNORE = -100
+
+
+@dataclass
+class Encoded:
+    ids: list[list[int]]
+    single: dict[str, list[int]]  # task -> target index or IGNORE
+    multi: dict[str, list[list[float]]]  # task -> targets per label (0/1)
+    multi_mask: dict[str, list[list[float]]]  # task -> 1 where the label is known
+    sources: list[str]
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def load_tokenizer(path: Path):
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(path))
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
+def encode(records: list[dict], tok, cb: Codebook, max_length: int) -> Encoded:
+    cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+    encs = tok.encode_batch([r["text"] for r in records], add_special_tokens=False)
+    ids = [wrap(content_windows(e.ids, max_length, 0)[0], cls_id, sep_id) for e in encs]
+    single: dict[str, list[int]] = {}
+    multi: dict[str, list[list[float]]] = {}
+    mmask: dict[str, list[list[float]]] = {}
+    for t in cb.tasks:
+        if t.kind == "single_label":
+            single[t.key] = [t.index(r["labels"][t.key]) if t.key in r["labels"] else IGNORE for r in records]
+        else:
+            tg, mk = [], []
+            for r in records:
+                known = r["labels"].get(t.key, {})
+                tg.append([float(known.get(lab, 0)) for lab in t.labels])
+                mk.append([1.0 if lab in known else 0.0 for lab in t.labels])
+            multi[t.key], mmask[t.key] = tg, mk
+    return Encoded(ids, single, multi, mmask, [r["source"] for r in records])
+
+
+def make_batch(enc: Encoded, idx: list[int]) -> dict:
+    t = max(len(enc.ids[i]) for i in idx)
+    ids = torch.zeros((len(idx), t), dtype=torch.long)
+    mask = torch.zeros((len(idx), t), dtype=torch.long)
+    for j, i in enumerate(idx):
+        ids[j, : len(enc.ids[i])] = torch.tensor(enc.ids[i])
+        mask[j, : len(enc.ids[i])] = 1
+    batch = {"input_ids": ids, "attention_mask": mask, "single": {}, "multi": {}, "multi_mask": {}}
+    for k, v in enc.single.items():
+        batch["single"][k] = torch.tensor([v[i] for i in idx])
+    for k in enc.multi:
+        batch["multi"][k] = torch.tensor([enc.multi[k][i] for i in idx])
+        batch["multi_mask"][k] = torch.tensor([enc.multi_mask[k][i] for i in idx])
+    return batch
+
+
+def bucketed_batches(enc: Encoded, batch_size: int, rng: random.Random, mega: int = 50) -> list[list[int]]:
+    order = list(range(len(enc.ids)))
+    rng.shuffle(order)
+    batches = []
+    for s in range(0, len(order), batch_size * mega):
+        chunk = sorted(order[s : s + batch_size * mega], key=lambda i: len(enc.ids[i]))
+        batches.extend(chunk[j : j + batch_size] for j in range(0, len(chunk), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+def sequential_batches(enc: Encoded, batch_size: int) -> list[list[int]]:
+    """Evaluation: sorted by length for speed; callers restore order through the indices."""
+    order = sorted(range(len(enc.ids)), key=lambda i: len(enc.ids[i]))
+    return [order[j : j + batch_size] for j in range(0, len(order), batch_size)]

@@ -1,0 +1,249 @@
+"""Export the best checkpoint to the shipped model folder ``models/<variant>/``.
+
+Steps: fp32 ONNX (opset 17, inputs input_ids/attention_mask int64 with dynamic batch/seq, one raw-logits
+output per task named by its key) -> int8 quantisation (quantise.py) -> check fp32 vs int8 logits/labels
+on dev -> calibrate temperatures/thresholds on the int8
+logits -> model.json (docs/model-format.md) + tokenizer.json copied from the base model package.
+
+Only standard ONNX ops are emitted (DequantizeLinear/Gather/Cast/Mul after quantisation, no
+com.microsoft fused ops), so onnxruntime-web's WASM build runs the graph; the export
+test and the Node check in scripts/README.md verify it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .batching import encode, load_tokenizer, read_jsonl
+from .calibrate import calibrate
+from .codebook import codebook
+from .gold import load_gold
+from .model import MultiTaskModel
+from .normalise import NORMALISATION_VERSION
+from .quantise import quantise
+from .paths import CHECKPOINT_DIR, CORPUS_DIR, EXPORT_TMP, MODELS, REPO, base_model_dir
+from .train import evaluate, load_checkpoint
+
+NOTICE = (
+    "Decision support for trained humans, not a diagnosis. Trained on public research datasets with weak "
+    "(source-, topic- and rule-derived) labels; dev metrics are measured on weak labels unless marked gold."
+)
+
+
+@dataclass(frozen=True)
+class ExportConfig:
+    name: str = "mhelp-student"
+    version: str = "0.1.0"
+    opset: int = 17
+    max_length: int = 128
+    stride: int = 32
+    quantisation: str = "weight_only"  # see quantise.py; "dynamic" = onnxruntime quantize_dynamic
+    per_channel: bool = True
+
+
+_QUANT_DESC = {
+    "weight_only": "int8 weights (symmetric, per output channel; embeddings per row), fp32 arithmetic",
+    "dynamic": "int8 dynamic (onnxruntime quantize_dynamic, QInt8 weights, per-channel)",
+}
+
+
+class _OnnxWrapper(torch.nn.Module):
+    """Tuple outputs in codebook order, so ONNX output names can be the task keys."""
+
+    def __init__(self, model: MultiTaskModel, keys: list[str]) -> None:
+        super().__init__()
+        self.model, self.keys = model, keys
+
+    def forward(self, input_ids, attention_mask):
+        out = self.model(input_ids, attention_mask)
+        return tuple(out[k] for k in self.keys)
+
+
+def export_onnx(model: MultiTaskModel, path: Path, opset: int = 17) -> None:
+    keys = codebook().keys
+    model.eval()
+    ids = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]], dtype=torch.long)
+    mask = (ids != 0).long()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    axes = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"}}
+    axes.update({k: {0: "batch"} for k in keys})
+    # The TorchScript exporter gives a plain, single-file opset-17 graph with named dynamic axes.
+    wrapper = _OnnxWrapper(model, keys).eval()  # a new module defaults to train mode, which the exporter
+    # would restore (recursively, i.e. dropout on in `model`) after exporting
+    torch.onnx.export(
+        wrapper, (ids, mask), str(path), input_names=["input_ids", "attention_mask"],
+        output_names=keys, dynamic_axes=axes, opset_version=opset, do_constant_folding=True, dynamo=False,
+    )
+
+
+def graph_ops(path: Path) -> dict[str, int]:
+    import onnx
+
+    ops: dict[str, int] = {}
+    for node in onnx.load(str(path)).graph.node:
+        key = node.op_type if node.domain in ("", "ai.onnx") else f"{node.domain}.{node.op_type}"
+        ops[key] = ops.get(key, 0) + 1
+    return ops
+
+
+def onnx_logits(path: Path, ids: list[list[int]], batch_size: int = 64) -> dict[str, np.ndarray]:
+    """Run an ONNX file over first-window token ids (padded, length-sorted batches), corpus order."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 2
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC  # as the engine (quantise.py)
+    sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+    keys = [o.name for o in sess.get_outputs()]
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    out: dict[str, np.ndarray] = {}
+    for s in range(0, len(order), batch_size):
+        idx = order[s : s + batch_size]
+        t = max(len(ids[i]) for i in idx)
+        x = np.zeros((len(idx), t), np.int64)
+        m = np.zeros((len(idx), t), np.int64)
+        for j, i in enumerate(idx):
+            x[j, : len(ids[i])] = ids[i]
+            m[j, : len(ids[i])] = 1
+        for k, v in zip(keys, sess.run(keys, {"input_ids": x, "attention_mask": m})):
+            out.setdefault(k, np.zeros((len(ids), v.shape[1]), np.float32))[idx] = v
+    return out
+
+
+def _agreement(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[str, float]:
+    cb = codebook()
+    res = {}
+    for t in cb.tasks:
+        if t.kind == "single_label":
+            res[t.key] = float((a[t.key].argmax(1) == b[t.key].argmax(1)).mean())
+        else:
+            res[t.key] = float(((a[t.key] > 0) == (b[t.key] > 0)).all(1).mean())
+    res["max_abs_logit_diff"] = float(max(np.abs(a[k] - b[k]).max() for k in a))
+    return res
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _compact(metrics: dict) -> dict:
+    """Round floats for model.json."""
+    if isinstance(metrics, dict):
+        return {k: _compact(v) for k, v in metrics.items()}
+    return round(metrics, 4) if isinstance(metrics, float) else metrics
+
+
+def export(variant: str = "default", cfg: ExportConfig = ExportConfig(), checkpoint: Path = CHECKPOINT_DIR / "best",
+           corpus_dir: Path = CORPUS_DIR, out_dir: Path | None = None, log=print) -> dict:
+    cb = codebook()
+    model, meta = load_checkpoint(checkpoint)
+    out_dir = out_dir or MODELS / variant
+    tmp = EXPORT_TMP / variant
+    fp32, int8 = tmp / "model.fp32.onnx", tmp / "model.int8.onnx"
+    export_onnx(model, fp32, cfg.opset)
+
+    tok = load_tokenizer(base_model_dir() / "tokenizer.json")
+    dev = encode(read_jsonl(corpus_dir / "dev.jsonl"), tok, cb, cfg.max_length)
+    with torch.no_grad():
+        from .train import collect_logits
+
+        torch_dev = collect_logits(model, dev)
+    fp32_dev = onnx_logits(fp32, dev.ids)
+    fp32_vs_torch = float(max(np.abs(fp32_dev[k] - torch_dev[k]).max() for k in fp32_dev))
+
+    quantise(fp32, int8, cfg.quantisation, cfg.per_channel)
+    int8_dev = onnx_logits(int8, dev.ids)
+    agree = _agreement(fp32_dev, int8_dev)
+
+    calib = calibrate(cb, int8_dev, dev.single, dev.multi, dev.multi_mask)
+    thresholds = {k: v["thresholds"] for k, v in calib.items()}
+    temps = {k: v["temperature"] for k, v in calib.items()}
+    scaled = {k: v / temps[k] for k, v in int8_dev.items()}
+    dev_int8 = evaluate(cb, scaled, dev, thresholds)
+    dev_fp32_argmax = evaluate(cb, fp32_dev, dev)
+
+    gold_metrics = None
+    gold = load_gold()
+    if gold:
+        from .batching import encode as enc_fn
+
+        g = enc_fn([{"text": r["text"], "labels": r["labels"], "source": r["source"]} for r in gold], tok, cb,
+                   cfg.max_length)
+        gl = onnx_logits(int8, g.ids)
+        gold_metrics = {k: v for k, v in evaluate(cb, {k: v / temps[k] for k, v in gl.items()}, g, thresholds).items()
+                        if k in ("help_seeking", "condition", "causes")}
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(int8, out_dir / "model.int8.onnx")
+    shutil.copyfile(base_model_dir() / "tokenizer.json", out_dir / "tokenizer.json")
+    tok_json = json.loads((base_model_dir() / "tokenizer.json").read_text())
+    lower = bool((tok_json.get("normalizer") or {}).get("lowercase", True))
+    train_summary = json.loads(checkpoint.with_suffix(".json").read_text())
+    stats = json.loads((corpus_dir / "stats.json").read_text()) if (corpus_dir / "stats.json").exists() else {}
+    n_params = sum(p.numel() for p in model.parameters())
+    mc = meta["model_config"]
+    model_json = {
+        "format_version": 1,
+        "name": cfg.name,
+        "version": cfg.version,
+        "variant": variant,
+        "onnx": "model.int8.onnx",
+        "onnx_sha256": _sha256(out_dir / "model.int8.onnx"),
+        "tokenizer": "tokenizer.json",
+        "do_lower_case": lower,
+        "max_length": cfg.max_length,
+        "stride": cfg.stride,
+        "normalisation_version": NORMALISATION_VERSION,
+        "codebook_version": cb.version,
+        "heads": [
+            {"task": t.key, "kind": t.kind, "labels": list(t.labels), "temperature": temps[t.key],
+             "thresholds": thresholds[t.key]}
+            for t in cb.tasks
+        ],
+        "architecture": {
+            "base": mc["base"], "layers": mc["layers"], "hidden": mc["hidden"], "heads": mc["heads"],
+            "params": int(n_params), "pooling": mc["pooling"], "quantisation": _QUANT_DESC[cfg.quantisation],
+            "opset": cfg.opset,
+        },
+        "training": {
+            "data": sorted(stats.get("read", {}).keys()),
+            "examples": {"train": train_summary.get("train_examples"), "dev": train_summary.get("dev_examples")},
+            "script": "scripts/mhelp_pipeline (python -m mhelp_pipeline all)",
+            "seed": train_summary["train_config"]["seed"],
+            "date": train_summary.get("date", time.strftime("%Y-%m-%d")),
+            "steps": train_summary.get("steps"), "best_step": train_summary.get("best_step"),
+            "wall_seconds": train_summary.get("wall_seconds"),
+            "labels": "weak (source priors, subreddit/topic mappings, lexical rules) + dataset annotations for "
+                      "auxiliary heads; see reports/data-card.md",
+        },
+        "metrics": {
+            "dev_split": "weak-label dev split (15% of the corpus, grouped by author/post); first 128-token "
+                         "window; int8 graph with the calibrated temperatures/thresholds above",
+            "weak_dev": _compact(dev_int8),
+            "gold_dev": _compact(gold_metrics) if gold_metrics else None,
+            "gold_dev_note": None if gold_metrics else "gold/dev.jsonl was absent on the build machine",
+            "int8_vs_fp32_dev_agreement": _compact(agree),
+            "fp32_onnx_vs_torch_max_abs_logit_diff": round(fp32_vs_torch, 6),
+            "fp32_dev_argmax": _compact({k: {m: v for m, v in d.items() if m in ("accuracy", "macro_f1", "micro_f1")}
+                                         for k, d in dev_fp32_argmax.items()}),
+            "sizes_bytes": {"fp32_onnx": fp32.stat().st_size, "int8_onnx": (out_dir / "model.int8.onnx").stat().st_size},
+            "onnx_ops": graph_ops(out_dir / "model.int8.onnx"),
+        },
+        "notice": NOTICE,
+    }
+    (out_dir / "model.json").write_text(json.dumps(model_json, indent=2, ensure_ascii=False) + "\n")
+    log(json.dumps({"sizes": model_json["metrics"]["sizes_bytes"], "agreement": agree,
+                    "fp32_vs_torch": fp32_vs_torch}, indent=1))
+    return model_json

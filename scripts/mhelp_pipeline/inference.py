@@ -1,0 +1,144 @@
+"""Python reference of the TypeScript engine: tokenise -> windows -> logits -> post-processing.
+
+Everything here follows docs/model-format.md and must stay byte-for-byte in step with the engine; the
+parity fixture (test/fixtures/parity.json) is produced from these functions.
+
+- Windowing: the content tokens (no specials) are cut into windows of ``max_length - 2`` tokens,
+  consecutive windows overlapping by ``stride`` tokens, each wrapped in [CLS] ... [SEP]. An empty text
+  gives one window [CLS] [SEP].
+- Post-processing per head: temperature-scaled softmax (single) / sigmoid (multi); aggregation over windows
+  of *probabilities*: single_label -> mean weighted by the window's token count (content tokens),
+  multi_label -> max. Labels: argmax, binary threshold on p[1], multi-label per-label thresholds.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+def content_windows(ids: list[int], max_length: int, stride: int) -> list[list[int]]:
+    size = max_length - 2
+    if size <= 0 or stride < 0 or stride >= size:
+        raise ValueError("need max_length > 2 and 0 <= stride < max_length - 2")
+    if not ids:
+        return [[]]
+    step = size - stride
+    out = []
+    start = 0
+    while True:
+        out.append(ids[start : start + size])
+        if start + size >= len(ids):
+            return out
+        start += step
+
+
+def wrap(window: list[int], cls_id: int, sep_id: int) -> list[int]:
+    return [cls_id, *window, sep_id]
+
+
+def softmax(x: np.ndarray) -> np.ndarray:
+    z = x - x.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+@dataclass(frozen=True)
+class Head:
+    task: str
+    kind: str
+    labels: list[str]
+    temperature: float
+    thresholds: list[float] | None
+
+    @classmethod
+    def from_json(cls, h: dict) -> "Head":
+        return cls(h["task"], h["kind"], list(h["labels"]), float(h["temperature"]), h.get("thresholds"))
+
+
+def window_probs(head: Head, logits: np.ndarray) -> np.ndarray:
+    """logits [windows, n] -> probabilities [windows, n]."""
+    z = np.asarray(logits, dtype=np.float64) / head.temperature
+    return softmax(z) if head.kind == "single_label" else sigmoid(z)
+
+
+def aggregate(head: Head, probs: np.ndarray, weights: list[int]) -> np.ndarray:
+    if head.kind == "single_label":
+        w = np.asarray(weights, dtype=np.float64)
+        w = np.ones_like(w) if w.sum() == 0 else w  # the empty text: one window with no content tokens
+        return (probs * w[:, None]).sum(0) / w.sum()
+    return probs.max(0)
+
+
+def decide(head: Head, p: np.ndarray) -> str | list[str]:
+    if head.kind == "single_label":
+        if head.thresholds is not None and len(head.labels) == 2:
+            return head.labels[1] if p[1] >= head.thresholds[0] else head.labels[0]
+        return head.labels[int(np.argmax(p))]
+    th = head.thresholds if head.thresholds is not None else [0.5] * len(head.labels)
+    return [lab for lab, pi, t in zip(head.labels, p, th) if pi >= t]
+
+
+class Predictor:
+    """Runs a shipped model folder (model.json + ONNX + tokenizer.json) with onnxruntime on CPU.
+
+    ``optimisation="basic"`` by default: it reproduces onnxruntime-web's numbers (see quantise.py)."""
+
+    def __init__(self, model_dir: Path, onnx_file: str | None = None, optimisation: str = "basic") -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.dir = Path(model_dir)
+        self.meta = json.loads((self.dir / "model.json").read_text())
+        self.tok = Tokenizer.from_file(str(self.dir / self.meta["tokenizer"]))
+        self.tok.no_truncation()
+        self.tok.no_padding()
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = 2
+        opts.graph_optimization_level = {
+            "disable": ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
+            "basic": ort.GraphOptimizationLevel.ORT_ENABLE_BASIC,
+            "extended": ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+            "all": ort.GraphOptimizationLevel.ORT_ENABLE_ALL,
+        }[optimisation]
+        self.sess = ort.InferenceSession(
+            str(self.dir / (onnx_file or self.meta["onnx"])), opts, providers=["CPUExecutionProvider"]
+        )
+        self.heads = [Head.from_json(h) for h in self.meta["heads"]]
+        self.cls = self.tok.token_to_id("[CLS]")
+        self.sep = self.tok.token_to_id("[SEP]")
+
+    def encode_windows(self, normalised: str) -> list[list[int]]:
+        ids = self.tok.encode(normalised, add_special_tokens=False).ids
+        wins = content_windows(ids, self.meta["max_length"], self.meta["stride"])
+        return [wrap(w, self.cls, self.sep) for w in wins]
+
+    def logits(self, windows: list[list[int]]) -> dict[str, np.ndarray]:
+        """Raw logits per head [windows, n]. Each window runs alone (batch 1, no padding), as the engine
+        does; with the optional dynamic quantisation (one activation scale per tensor) padding rows in a
+        shared batch would otherwise change the logits slightly."""
+        names = [h.task for h in self.heads]
+        rows: dict[str, list[np.ndarray]] = {k: [] for k in names}
+        for w in windows:
+            ids = np.asarray([w], dtype=np.int64)
+            outs = self.sess.run(names, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+            for k, v in zip(names, outs):
+                rows[k].append(v[0])
+        return {k: np.stack(v) for k, v in rows.items()}
+
+    def predict(self, normalised: str) -> dict:
+        windows = self.encode_windows(normalised)
+        raw = self.logits(windows)
+        weights = [len(w) - 2 for w in windows]
+        result = {}
+        for h in self.heads:
+            p = aggregate(h, window_probs(h, raw[h.task]), weights)
+            result[h.task] = {"probs": p.tolist(), "labels": decide(h, p)}
+        return {"windows": windows, "logits": {k: v.tolist() for k, v in raw.items()}, "heads": result}
