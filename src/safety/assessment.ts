@@ -14,6 +14,11 @@ export interface SafetyPolicy {
   uncertainBand: readonly [number, number];
   /** a condition whose top probability is below this is flagged for review */
   minConditionConfidence: number;
+  /**
+   * Posts with fewer content tokens say too little to judge a condition (the model was trained on posts,
+   * and near-empty input drifts towards the majority crisis class): they are sent to review instead.
+   */
+  minTokens: number;
 }
 
 export const DEFAULT_POLICY: SafetyPolicy = {
@@ -21,6 +26,7 @@ export const DEFAULT_POLICY: SafetyPolicy = {
   helpSeekingProbability: 0.85,
   uncertainBand: [0.35, 0.65],
   minConditionConfidence: 0.4,
+  minTokens: 4,
 };
 
 export interface Assessment {
@@ -37,7 +43,9 @@ export function assess(prediction: Prediction, policy: SafetyPolicy = DEFAULT_PO
   const reviewReasons: string[] = [];
   const pYes = help?.probs.yes ?? 0;
   const pSuicidal = condition?.probs.suicidal ?? 0;
-  if (condition?.label === "suicidal" || pSuicidal >= policy.suicidalProbability) crisisReasons.push("condition_suicidal");
+  const tooShort = prediction.tokens < policy.minTokens;
+  if (tooShort) reviewReasons.push("too_short");
+  else if (condition?.label === "suicidal" || pSuicidal >= policy.suicidalProbability) crisisReasons.push("condition_suicidal");
   if (pYes >= policy.helpSeekingProbability) crisisReasons.push("help_seeking_high_confidence");
   const [low, high] = policy.uncertainBand;
   if (help && pYes >= low && pYes <= high) reviewReasons.push("help_seeking_uncertain");

@@ -58,6 +58,13 @@ describe("assess", () => {
     expect(a.review_reasons).toContain("possible_risk");
   });
 
+  it("a post too short to judge goes to review instead of raising a condition-based crisis", () => {
+    const p = { ...prediction(0.2, { depression: 0.1, suicidal: 0.8, none: 0.1 }), tokens: 1 };
+    const a = assess(p);
+    expect(a.crisis).toBe(false);
+    expect(a.review_reasons).toContain("too_short");
+  });
+
   it("confident help-seeking triggers crisis resources", () => {
     expect(assess(prediction(0.95, calm)).crisis_reasons).toEqual(["help_seeking_high_confidence"]);
     expect(assess(prediction(0.8, calm)).crisis).toBe(false);
