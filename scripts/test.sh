@@ -1,10 +1,20 @@
 #!/usr/bin/env bash
 # The project's test command (README "Run the tests"; CI runs it through .ci/run on a fresh clone).
 # Sets up everything from the project's own files, then runs:
-#   1. vitest: engine + CLI tests in Node, route tests inside workerd with the real shipped model;
+#   1. vitest: engine + CLI tests in Node, route tests inside workerd with the real shipped model, and the
+#      demo page in headless Chromium (Debian's `chromium`, installed below when missing);
 #   2. pytest: the Python pipeline (normalisation vectors, windowing, a small real training run, export).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Debian's Chromium for test/browser (playwright-core drives /usr/bin/chromium; `npx playwright install`
+# cannot download browsers here). CI runs this script as root on a fresh machine.
+if [ ! -x /usr/bin/chromium ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium
+fi
 
 npm ci --no-audit --no-fund
 npm test

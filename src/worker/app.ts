@@ -1,23 +1,58 @@
-// The Hono app: middleware, one sub-app per resource, JSON errors.
-import { Hono } from "hono";
+// The Hono app: middleware, one sub-app per resource, JSON errors, the OpenAPI document.
+//
+// Order matters: request id → request log/metrics → config → CORS (answers preflights before any key is
+// asked for) → API key + rate limit on protected routes (/v1/* except /v1/labels, and /metrics) → routes.
+// Public: /health, /openapi.json, /v1/labels, /docs/* and the demo page (static assets).
+//
+// Route schemas carry the deployment's limits (MAX_POSTS, …), so an app is built per Config; index.ts
+// builds it on the first request from the Worker's vars and reuses it.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
-import type { AppEnv } from "./env";
-import { readConfig } from "./config";
-import { notFound, onError } from "./errors";
+import { apiKeyAuth } from "./auth";
+import { DEFAULT_CONFIG } from "./config";
+import type { AppEnv, Config } from "./env";
+import { defaultHook, notFound, onError } from "./errors";
+import { MODEL_INFO } from "./model";
+import { observe } from "./observability";
+import { serveOpenApi } from "./openapi";
+import { docsRoutes } from "./routes/docs";
 import { healthRoutes } from "./routes/health";
 import { labelsRoutes } from "./routes/labels";
+import { metricsRoutes } from "./routes/metrics";
 import { predictRoutes } from "./routes/predict";
 
-export function createApp() {
-  const app = new Hono<AppEnv>();
+/** Routes under /v1/* that need no API key. */
+const PUBLIC_V1 = new Set(["/v1/labels"]);
+
+export function corsMiddleware(config: Config) {
+  const any = config.corsOrigins.includes("*");
+  return cors({
+    origin: any ? "*" : (origin) => (config.corsOrigins.includes(origin) ? origin : null),
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    allowHeaders: ["Authorization", "X-API-Key", "Content-Type", "Accept-Language", "X-Request-Id"],
+    exposeHeaders: ["X-Request-Id", "Retry-After"],
+    maxAge: 600,
+  });
+}
+
+export function createApp(config: Config = DEFAULT_CONFIG) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook });
   app.use(requestId({ headerName: "X-Request-Id" }));
+  app.use(observe);
   app.use(async (c, next) => {
-    c.set("config", readConfig(c.env));
+    c.set("config", config);
     await next();
   });
-  app.route("/v1/predict", predictRoutes);
-  app.route("/v1/labels", labelsRoutes);
-  app.route("/health", healthRoutes);
+  app.use(corsMiddleware(config));
+  app.use("/v1/*", (c, next) => (PUBLIC_V1.has(c.req.path) ? next() : apiKeyAuth(c, next)));
+  app.use("/metrics/*", apiKeyAuth);
+  app.route("/v1/predict", predictRoutes(config));
+  app.route("/v1/labels", labelsRoutes());
+  app.route("/health", healthRoutes());
+  app.route("/metrics", metricsRoutes());
+  app.route("/docs", docsRoutes); // public model/data cards (outside /v1/*: no API key)
+  serveOpenApi(app, config, MODEL_INFO.version);
   app.notFound(notFound);
   app.onError(onError);
   return app;

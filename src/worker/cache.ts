@@ -61,3 +61,67 @@ export async function writePredictions(kv: KVNamespace, entries: Array<[string, 
   const failed = results.filter((r) => r.status === "rejected").length;
   if (failed > 0) console.warn(JSON.stringify({ level: "warn", msg: "kv put failed", failed, total: entries.length }));
 }
+
+// ------------------------------------------------------------------------------------------ evidence
+// Evidence spans are offsets into the SUBMITTED text, so they are keyed by the hash of that text (not the
+// normalised one) under their own prefix:  ev1:<model name>@<model version>:<sha256 hex of the text>.
+// The value holds the score and the offsets only, never the text.
+
+export const EVIDENCE_KEY_VERSION = "ev1";
+
+export interface CachedEvidence {
+  score: number;
+  spans: Array<{ start: number; end: number; weight: number }>;
+  sentences_scored: number;
+  sentences_total: number;
+}
+
+export async function evidenceKey(model: { name: string; version: string }, submittedText: string): Promise<string> {
+  return `${EVIDENCE_KEY_VERSION}:${model.name}@${model.version}:${await sha256Hex(submittedText)}`;
+}
+
+function isEvidence(value: unknown): value is CachedEvidence {
+  if (!value || typeof value !== "object") return false;
+  const v = value as Partial<CachedEvidence>;
+  return (
+    typeof v.score === "number" &&
+    typeof v.sentences_scored === "number" &&
+    typeof v.sentences_total === "number" &&
+    Array.isArray(v.spans) &&
+    v.spans.every((s) => s && typeof s.start === "number" && typeof s.end === "number" && typeof s.weight === "number")
+  );
+}
+
+/** Bulk read like readPredictions; failures and malformed values are misses. */
+export async function readEvidence(kv: KVNamespace, keys: string[]): Promise<Map<string, CachedEvidence>> {
+  const found = new Map<string, CachedEvidence>();
+  const unique = [...new Set(keys)];
+  for (let i = 0; i < unique.length; i += BULK_GET_MAX) {
+    try {
+      const values = (await kv.get(unique.slice(i, i + BULK_GET_MAX), "json")) as Map<string, unknown>;
+      for (const [key, value] of values) if (isEvidence(value)) found.set(key, value);
+    } catch (err) {
+      console.warn(JSON.stringify({ level: "warn", msg: "kv evidence get failed; treating as misses", error: (err as Error)?.name }));
+    }
+  }
+  return found;
+}
+
+export async function writeEvidence(kv: KVNamespace, entries: Array<[string, CachedEvidence]>, ttlSeconds: number): Promise<void> {
+  const results = await Promise.allSettled(
+    entries.map(([key, e]) =>
+      kv.put(
+        key,
+        JSON.stringify({
+          score: e.score,
+          spans: e.spans.map((s) => ({ start: s.start, end: s.end, weight: s.weight })),
+          sentences_scored: e.sentences_scored,
+          sentences_total: e.sentences_total,
+        }),
+        { expirationTtl: Math.max(60, Math.floor(ttlSeconds)) },
+      ),
+    ),
+  );
+  const failed = results.filter((r) => r.status === "rejected").length;
+  if (failed > 0) console.warn(JSON.stringify({ level: "warn", msg: "kv evidence put failed", failed, total: entries.length }));
+}

@@ -1,14 +1,37 @@
 // Bindings of the mhelp Worker. The type is generated from wrangler.toml into worker-configuration.d.ts
 // (`npm run cf-typegen` after changing bindings or vars):
-//   PREDICTIONS        KV prediction cache: key v1:<model>@<version>:<sha256(normalised text)>
-//   CACHE_TTL_SECONDS, MAX_POSTS, MAX_CHARS_PER_POST, MAX_TOTAL_CHARS, MAX_BODY_BYTES: strings, parsed
-//   and bounded by config.ts
-export type Env = Cloudflare.Env;
+//   PREDICTIONS        KV prediction cache: key v1:<model>@<version>:<sha256(normalised text)>; also the
+//                      evidence cache: ev1:<model>@<version>:<sha256(submitted text)> (offsets only, no text)
+//   API_KEYS           KV: key = sha256 hex of an API key, value = {"name", "created", "revoked"?}
+//   RATE_LIMITER       Workers Rate Limiting binding, keyed by the API key's hash
+//   AUTH_REQUIRED, CORS_ORIGINS, CACHE_TTL_SECONDS, MAX_POSTS, MAX_CHARS_PER_POST, MAX_TOTAL_CHARS,
+//   MAX_BODY_BYTES, MAX_EXPLAIN_POSTS, MAX_EXPLAIN_CHARS: strings, parsed and bounded by config.ts
+//   ANALYTICS          optional Analytics Engine dataset (not in wrangler.toml by default; guarded when absent)
+export type Env = Cloudflare.Env & { ANALYTICS?: AnalyticsEngineDataset };
+
+/** What one request did, for the request log line, /metrics and Analytics Engine (counts only, never text or ids). */
+export interface RequestStats {
+  batchSize?: number;
+  cacheHits?: number;
+  cacheMisses?: number;
+  modelRuns?: number;
+  explain?: boolean;
+  /** "task:label" for each primary-head decision (help_seeking, condition, every cause) */
+  labels?: string[];
+}
 
 /** Hono type parameter shared by the app, routes and middleware. */
 export interface AppEnv {
   Bindings: Env;
-  Variables: { requestId: string; config: Config };
+  Variables: {
+    requestId: string;
+    config: Config;
+    /** first 12 hex of the caller's API key hash, or "anonymous" when auth is off */
+    client?: string;
+    /** the error code of the response, set by errorBody() */
+    errorCode?: string;
+    stats?: RequestStats;
+  };
 }
 
 export interface Config {
@@ -17,4 +40,11 @@ export interface Config {
   maxCharsPerPost: number;
   maxTotalChars: number;
   maxBodyBytes: number;
+  maxExplainPosts: number;
+  /** characters per request, summed over posts, when `explain` is true (bounds the extra model passes) */
+  maxExplainChars: number;
+  /** false only when AUTH_REQUIRED is "false"/"0"/"no"/"off" (local dev); missing or anything else means true */
+  authRequired: boolean;
+  /** allowed browser origins for CORS; ["*"] allows any origin (keys travel in headers, never cookies) */
+  corsOrigins: string[];
 }

@@ -1,17 +1,35 @@
-// The single source of truth for what the API accepts and returns: routes validate with these schemas,
-// response types are inferred from them, and the tests parse responses with them.
-import { z } from "zod";
-import type { Config } from "./env";
+// The single source of truth for what the API accepts and returns: routes validate with these schemas
+// (@hono/zod-openapi), response types are inferred from them (the typed client uses the same types), the
+// OpenAPI document at /openapi.json is generated from them, and the tests parse responses with them.
+// `z` comes from @hono/zod-openapi: it is zod itself, extended with `.openapi()` for names and examples.
+import { z } from "@hono/zod-openapi";
+import { NOTICE } from "../safety/assessment";
 
-export const NOTICE =
-  "Decision support for trained humans, not a diagnosis. Predictions can be wrong; a person must review every result before acting on it.";
+export { NOTICE };
+
+/** Request limits the predict schema enforces (Config's fields; see config.ts). */
+export interface PredictLimits {
+  maxPosts: number;
+  maxCharsPerPost: number;
+  maxTotalChars: number;
+  /** posts per request when `explain` is true (each explained post costs up to 13 extra model passes) */
+  maxExplainPosts: number;
+  /** characters per request when `explain` is true (each explained post is re-scored once per sentence) */
+  maxExplainChars: number;
+}
 
 // ---------------------------------------------------------------- requests
 
 /** Loose BCP 47 shape: en, en-GB, pt-BR, zh-Hant-TW. */
 const LOCALE_RE = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/;
 
-export function predictRequestSchema(limits: Pick<Config, "maxPosts" | "maxCharsPerPost" | "maxTotalChars">) {
+export const PREDICT_EXAMPLE = {
+  posts: [{ id: "t3_abc123", text: "I have had panic attacks every night for a month. Has anyone dealt with this? What helped?" }],
+  locale: "en-GB",
+  explain: true,
+};
+
+export function predictRequestSchema(limits: PredictLimits) {
   const post = z.strictObject(
     {
       id: z
@@ -25,7 +43,8 @@ export function predictRequestSchema(limits: Pick<Config, "maxPosts" | "maxChars
             `text is too long: the limit is ${limits.maxCharsPerPost} characters per post; split or shorten the post` +
             (typeof iss.input === "string" ? ` (got ${iss.input.length})` : ""),
         })
-        .refine((t) => t.trim().length > 0, { error: "text is empty or only whitespace; send the post's body" }),
+        .refine((t) => t.trim().length > 0, { error: "text is empty or only whitespace; send the post's body" })
+        .openapi({ description: "the post's body, not empty or only whitespace; never logged or stored (the cache key is a hash)" }),
     },
     { error: (iss) => (iss.code === "unrecognized_keys" ? `unknown field(s) ${iss.keys.map((k) => `"${k}"`).join(", ")}; a post has only "id" and "text"` : "each post must be an object {\"id\": string, \"text\": string}") },
   );
@@ -42,12 +61,19 @@ export function predictRequestSchema(limits: Pick<Config, "maxPosts" | "maxChars
         locale: z
           .string()
           .regex(LOCALE_RE, { error: "locale must be a BCP 47 tag such as \"en\" or \"en-GB\"" })
-          .optional(),
+          .optional()
+          .openapi({ description: "BCP 47 tag of the posts' language/region; picks the crisis resources (falls back to Accept-Language)", example: "en-GB" }),
+        explain: z
+          .boolean({ error: "explain must be true or false" })
+          .default(false)
+          .openapi({
+            description: `attach help-seeking evidence (character spans of the submitted text) to each result; runs extra model passes, so at most ${limits.maxExplainPosts} posts and ${limits.maxExplainChars} characters per request`,
+          }),
       },
       {
         error: (iss) =>
           iss.code === "unrecognized_keys"
-            ? `unknown field(s) ${iss.keys.map((k) => `"${k}"`).join(", ")}; the body has "posts" and optionally "locale"`
+            ? `unknown field(s) ${iss.keys.map((k) => `"${k}"`).join(", ")}; the body has "posts" and optionally "locale" and "explain"`
             : "the body must be a JSON object like {\"posts\": [{\"id\": \"1\", \"text\": \"...\"}]}",
       },
     )
@@ -76,89 +102,220 @@ export function predictRequestSchema(limits: Pick<Config, "maxPosts" | "maxChars
           message: `the posts hold ${total} characters in total; the limit is ${limits.maxTotalChars} per request: send fewer or shorter posts per request`,
         });
       }
-    });
+      if (body.explain && body.posts.length > limits.maxExplainPosts) {
+        ctx.addIssue({
+          code: "too_big",
+          origin: "array",
+          maximum: limits.maxExplainPosts,
+          inclusive: true,
+          input: body.posts.length,
+          path: ["posts"],
+          message: `explain runs extra model passes per post: send at most ${limits.maxExplainPosts} posts per request with "explain": true, or leave explain off`,
+        });
+      }
+      if (body.explain && total > limits.maxExplainChars && total <= limits.maxTotalChars) {
+        ctx.addIssue({
+          code: "too_big",
+          origin: "string",
+          maximum: limits.maxExplainChars,
+          inclusive: true,
+          input: total,
+          path: ["posts"],
+          message: `explain runs extra model passes per sentence: with "explain": true the posts may hold at most ${limits.maxExplainChars} characters in total (got ${total}); send fewer or shorter posts, or leave explain off`,
+        });
+      }
+    })
+    .openapi("PredictRequest", { example: PREDICT_EXAMPLE });
 }
 
 export type PredictRequest = z.infer<ReturnType<typeof predictRequestSchema>>;
+/** What a client sends (`explain` may be left out). */
+export type PredictRequestInput = z.input<ReturnType<typeof predictRequestSchema>>;
 
 // ---------------------------------------------------------------- responses
 
-export const ProbsSchema = z.record(z.string(), z.number().min(0).max(1));
-export const SingleLabelSchema = z.object({ label: z.string(), probs: ProbsSchema });
-export const MultiLabelSchema = z.object({ labels: z.array(z.string()), probs: ProbsSchema });
-export const HeadResultSchema = z.union([SingleLabelSchema, MultiLabelSchema]);
+export const ProbsSchema = z
+  .record(z.string(), z.number().min(0).max(1))
+  .openapi("Probabilities", { description: "calibrated probability per label", example: { no: 0.08, yes: 0.92 } });
+export const SingleLabelSchema = z
+  .object({ label: z.string(), probs: ProbsSchema })
+  .openapi("SingleLabel", { example: { label: "yes", probs: { no: 0.08, yes: 0.92 } } });
+export const MultiLabelSchema = z
+  .object({ labels: z.array(z.string()), probs: ProbsSchema })
+  .openapi("MultiLabel", { example: { labels: ["health"], probs: { health: 0.71, work: 0.12 } } });
+export const HeadResultSchema = z.union([SingleLabelSchema, MultiLabelSchema]).openapi("HeadResult");
 
-export const ModelRefSchema = z.object({ name: z.string(), version: z.string() });
+export const ModelRefSchema = z.object({ name: z.string(), version: z.string() }).openapi("ModelRef", { example: { name: "mhelp-student", version: "0.1.0" } });
 
-export const PredictResultSchema = z.object({
-  id: z.string(),
-  help_seeking: SingleLabelSchema,
-  condition: SingleLabelSchema,
-  causes: MultiLabelSchema,
-  /** every auxiliary head of the model, keyed by task */
-  aux: z.record(z.string(), HeadResultSchema),
-  /** model windows the post was split into (long posts are never silently truncated) */
-  windows: z.number().int().min(1),
-  cached: z.boolean(),
-});
+export const EvidenceSpanSchema = z
+  .object({
+    /** UTF-16 offsets into the submitted text (JavaScript string indices), end exclusive */
+    start: z.number().int().min(0),
+    end: z.number().int().min(0),
+    /** p(yes) of the whole post minus p(yes) with this span removed; positive = supports a request for help */
+    weight: z.number(),
+  })
+  .openapi("EvidenceSpan", {
+    description: "a sentence of the submitted text; start/end are UTF-16 offsets (JavaScript string indices), end exclusive",
+    example: { start: 51, end: 80, weight: 0.41 },
+  });
 
-export const PredictResponseSchema = z.object({
-  model: ModelRefSchema,
-  notice: z.string(),
-  results: z.array(PredictResultSchema),
-  warnings: z.array(z.string()).optional(),
-});
+export const EvidenceSchema = z
+  .object({
+    task: z.literal("help_seeking"),
+    /** p(help_seeking = yes) of the submitted text */
+    score: z.number().min(0).max(1),
+    /** at most 3 spans, strongest first; only spans whose removal lowers the score */
+    spans: z.array(EvidenceSpanSchema),
+    sentences_scored: z.number().int().min(0),
+    sentences_total: z.number().int().min(0),
+  })
+  .openapi("Evidence", {
+    description: "sentence-level occlusion: each span is a sentence whose removal lowered p(help_seeking = yes) by `weight`",
+  });
 
-export const TaskSchema = z.object({
-  key: z.string(),
-  kind: z.enum(["single_label", "multi_label"]),
-  primary: z.boolean(),
-  labels: z.array(z.string()),
-  definition: z.string(),
-  label_definitions: z.record(z.string(), z.string()),
-  /** whether the loaded model has a head for this task */
-  in_model: z.boolean(),
-});
+export const ReviewSchema = z
+  .object({
+    needed: z.boolean(),
+    /** help_seeking_uncertain | condition_uncertain | too_short | possible_risk */
+    reasons: z.array(z.string()),
+  })
+  .openapi("Review", {
+    description: "whether a trained human should review this result before anyone acts on it, and why",
+    example: { needed: true, reasons: ["help_seeking_uncertain"] },
+  });
 
-export const LabelsResponseSchema = z.object({
-  codebook_version: z.string(),
-  model: ModelRefSchema,
-  tasks: z.array(TaskSchema),
-});
+export const CrisisResourceSchema = z
+  .object({
+    name: z.string(),
+    kind: z.enum(["phone", "text", "web"]),
+    contact: z.string(),
+    hours: z.string(),
+    source: z.string(),
+  })
+  .openapi("CrisisResource");
 
-export const HealthResponseSchema = z.object({
-  status: z.literal("ok"),
-  model: z.object({ name: z.string(), version: z.string(), variant: z.string() }),
-  /** ORT session state in this isolate: created lazily by the first prediction that misses the cache */
-  session: z.enum(["not_loaded", "loading", "ready", "failed"]),
-  codebook_version: z.string(),
-  normalisation_version: z.number().int(),
-  runtime: z.object({
-    /** size of ORT's WebAssembly linear memory in this isolate (null before the session exists) */
-    wasm_memory_bytes: z.number().int().nullable(),
-    /** milliseconds the session took to create (WASM instantiate + InferenceSession.create) */
-    session_init_ms: z.number().nullable(),
-  }),
-});
+export const ResourcesSchema = z
+  .object({
+    /** ISO country code the resources are for, or "international" */
+    country: z.string(),
+    name: z.string(),
+    emergency: z.string(),
+    resources: z.array(CrisisResourceSchema),
+    international: z.array(CrisisResourceSchema),
+    last_reviewed: z.string(),
+    note: z.string(),
+    /** condition_suicidal | help_seeking_high_confidence */
+    reasons: z.array(z.string()),
+  })
+  .openapi("CrisisResources", {
+    description: "crisis lines for the request's locale (or Accept-Language), attached when the post suggests risk",
+  });
 
-export const IssueSchema = z.object({
-  path: z.array(z.union([z.string(), z.number()])),
-  code: z.string(),
-  message: z.string(),
-});
+export const PredictResultSchema = z
+  .object({
+    id: z.string(),
+    help_seeking: SingleLabelSchema,
+    condition: SingleLabelSchema,
+    causes: MultiLabelSchema,
+    /** every auxiliary head of the model, keyed by task */
+    aux: z.record(z.string(), HeadResultSchema),
+    /** model windows the post was split into (long posts are never silently truncated) */
+    windows: z.number().int().min(1),
+    cached: z.boolean(),
+    review: ReviewSchema,
+    /** present when the post is `suicidal` or help-seeking with high confidence */
+    resources: ResourcesSchema.optional(),
+    /** present when the request asked for `"explain": true` */
+    evidence: EvidenceSchema.optional(),
+  })
+  .openapi("PredictResult");
 
-export const ErrorResponseSchema = z.object({
-  error: z.object({
+export const PredictResponseSchema = z
+  .object({
+    model: ModelRefSchema,
+    notice: z.string().openapi({ example: NOTICE }),
+    results: z.array(PredictResultSchema),
+    warnings: z.array(z.string()).optional(),
+  })
+  .openapi("PredictResponse");
+
+export const TaskSchema = z
+  .object({
+    key: z.string(),
+    kind: z.enum(["single_label", "multi_label"]),
+    primary: z.boolean(),
+    labels: z.array(z.string()),
+    definition: z.string(),
+    label_definitions: z.record(z.string(), z.string()),
+    /** whether the loaded model has a head for this task */
+    in_model: z.boolean(),
+  })
+  .openapi("Task");
+
+export const LabelsResponseSchema = z
+  .object({
+    codebook_version: z.string(),
+    model: ModelRefSchema,
+    tasks: z.array(TaskSchema),
+  })
+  .openapi("LabelsResponse");
+
+export const HealthResponseSchema = z
+  .object({
+    status: z.literal("ok"),
+    model: z.object({ name: z.string(), version: z.string(), variant: z.string() }),
+    /** ORT session state in this isolate: created lazily by the first prediction that misses the cache */
+    session: z.enum(["not_loaded", "loading", "ready", "failed"]),
+    codebook_version: z.string(),
+    normalisation_version: z.number().int(),
+    runtime: z.object({
+      /** size of ORT's WebAssembly linear memory in this isolate (null before the session exists) */
+      wasm_memory_bytes: z.number().int().nullable(),
+      /** milliseconds the session took to create (WASM instantiate + InferenceSession.create) */
+      session_init_ms: z.number().nullable(),
+    }),
+  })
+  .openapi("HealthResponse");
+
+export const IssueSchema = z
+  .object({
+    path: z.array(z.union([z.string(), z.number()])),
     code: z.string(),
     message: z.string(),
-    issues: z.array(IssueSchema).optional(),
-    request_id: z.string(),
-  }),
-});
+  })
+  .openapi("Issue", { example: { path: ["posts", 0, "text"], code: "custom", message: "text is empty or only whitespace; send the post's body" } });
+
+export const ErrorResponseSchema = z
+  .object({
+    error: z.object({
+      /** machine-readable: invalid_request, malformed_json, empty_body, payload_too_large, unsupported_media_type,
+       *  missing_api_key, malformed_api_key, invalid_api_key, revoked_api_key, rate_limited, not_found, model_unavailable, … */
+      code: z.string(),
+      /** what was wrong and how to fix it */
+      message: z.string(),
+      issues: z.array(IssueSchema).optional(),
+      request_id: z.string(),
+    }),
+  })
+  .openapi("Error", {
+    example: {
+      error: {
+        code: "invalid_request",
+        message: "posts: posts is empty; send at least one post",
+        issues: [{ path: ["posts"], code: "too_small", message: "posts is empty; send at least one post" }],
+        request_id: "5f0c6d1e-8a2b-4c1e-9a57-2f1d3b7c9e10",
+      },
+    },
+  });
 
 export type SingleLabel = z.infer<typeof SingleLabelSchema>;
 export type MultiLabel = z.infer<typeof MultiLabelSchema>;
 export type HeadResult = z.infer<typeof HeadResultSchema>;
+export type EvidenceSpan = z.infer<typeof EvidenceSpanSchema>;
+export type Evidence = z.infer<typeof EvidenceSchema>;
+export type Review = z.infer<typeof ReviewSchema>;
+export type Resources = z.infer<typeof ResourcesSchema>;
 export type PredictResult = z.infer<typeof PredictResultSchema>;
 export type PredictResponse = z.infer<typeof PredictResponseSchema>;
 export type LabelsResponse = z.infer<typeof LabelsResponseSchema>;

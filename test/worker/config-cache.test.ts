@@ -15,6 +15,13 @@ describe("readConfig", () => {
     expect(c.maxPosts).toBe(100); // KV bulk get limit
     expect(c.maxCharsPerPost).toBe(1);
   });
+
+  it("parses the explain limits, the auth switch and the CORS origins", () => {
+    const c = readConfig({ MAX_EXPLAIN_POSTS: "4", MAX_EXPLAIN_CHARS: "2000", AUTH_REQUIRED: "false", CORS_ORIGINS: "https://a.example  http://localhost:3000, not-an-origin" });
+    expect(c).toMatchObject({ maxExplainPosts: 4, maxExplainChars: 2000, authRequired: false, corsOrigins: ["https://a.example", "http://localhost:3000"] });
+    expect(readConfig({ CORS_ORIGINS: "https://a.example,*" }).corsOrigins).toEqual(["*"]);
+    expect(readConfig({ CORS_ORIGINS: "" }).corsOrigins).toEqual([]);
+  });
 });
 
 describe("cache helpers", () => {

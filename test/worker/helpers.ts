@@ -1,9 +1,43 @@
 // Shared helpers for the workerd route tests.
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
+import { sha256Hex } from "../../src/worker/cache";
 
 export const BASE = "http://mhelp.test";
 
+/**
+ * An API key for this test file (storage and rate-limit counters are per file, so each file gets its own).
+ * test/worker/setup.ts stores its hash in the local API_KEYS namespace before the file's tests run;
+ * `call` and `postJson` send it unless the request sets Authorization or X-API-Key itself.
+ */
+export const TEST_API_KEY = `mhk_test_${crypto.randomUUID().replace(/-/g, "")}`;
+
+/** Stores a key's hash in API_KEYS the way scripts/api-keys.mjs does. */
+export async function storeKey(key: string, record: { name: string; created?: string; revoked?: string } = { name: "test" }): Promise<string> {
+  const hash = await sha256Hex(key);
+  await env.API_KEYS.put(hash, JSON.stringify({ created: new Date().toISOString(), ...record }), { metadata: { name: record.name } });
+  return hash;
+}
+
+/** A fresh, stored key (e.g. to start with an empty rate-limit budget). */
+export async function newKey(name = "test"): Promise<string> {
+  const key = `mhk_${crypto.randomUUID().replace(/-/g, "")}${crypto.randomUUID().replace(/-/g, "")}`;
+  await storeKey(key, { name });
+  return key;
+}
+
+function withKey(init: RequestInit | undefined): RequestInit {
+  const headers = new Headers(init?.headers);
+  if (!headers.has("authorization") && !headers.has("x-api-key")) headers.set("authorization", `Bearer ${TEST_API_KEY}`);
+  return { ...init, headers };
+}
+
+/** Calls the Worker's entry point with the file's API key. */
 export function call(path: string, init?: RequestInit): Promise<Response> {
+  return exports.default.fetch(new Request(`${BASE}${path}`, withKey(init)));
+}
+
+/** Calls the Worker's entry point exactly as given (no API key added). */
+export function callRaw(path: string, init?: RequestInit): Promise<Response> {
   return exports.default.fetch(new Request(`${BASE}${path}`, init));
 }
 

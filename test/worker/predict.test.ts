@@ -66,7 +66,8 @@ describe("POST /v1/predict", () => {
     expect(Object.keys(JSON.parse(stored!)).sort()).toEqual(["heads", "tokens", "windows"]);
     for (const k of await kvKeys()) expect(k).toMatch(/^v1:[^:]+@[^:]+:[0-9a-f]{64}$/);
 
-    const second = await predict({ posts: [{ id: "p1-again", text }] });
+    // same locale: crisis resources (when attached) depend on it
+    const second = await predict({ posts: [{ id: "p1-again", text }], locale: "en-GB" });
     const r2 = second.json.results[0]!;
     expect(r2.cached).toBe(true);
     expect(r2.id).toBe("p1-again");

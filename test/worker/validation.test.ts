@@ -105,6 +105,11 @@ describe("POST /v1/predict validation", () => {
       "unsupported_media_type",
     );
   });
+
+  it("answers 415 when the Content-Type is missing, saying which one to send", async () => {
+    const body = await expectError(await call("/v1/predict", { method: "POST", body: '{"posts":[]}' }), 415, "unsupported_media_type");
+    expect(body.error.message).toMatch(/Content-Type: application\/json/);
+  });
 });
 
 describe("unknown routes", () => {

@@ -1,9 +1,10 @@
-// GET /v1/labels: label vocabularies and definitions, straight from the codebook module.
-import { Hono } from "hono";
+// GET /v1/labels: label vocabularies and definitions, straight from the codebook module. Public.
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { CODEBOOK_VERSION, TASKS } from "../../engine/codebook";
 import type { AppEnv } from "../env";
+import { defaultHook } from "../errors";
 import { MODEL_INFO, MODEL_TASKS } from "../model";
-import type { LabelsResponse } from "../schemas";
+import { LabelsResponseSchema, type LabelsResponse } from "../schemas";
 
 const body: LabelsResponse = {
   codebook_version: CODEBOOK_VERSION,
@@ -19,7 +20,19 @@ const body: LabelsResponse = {
   })),
 };
 
-export const labelsRoutes = new Hono<AppEnv>().get("/", (c) => {
-  c.header("Cache-Control", "public, max-age=3600");
-  return c.json(body, 200);
+export const labelsRoute = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["meta"],
+  summary: "Label vocabularies and definitions (codebook v1.1)",
+  responses: {
+    200: { description: "every codebook task, its labels and definitions", content: { "application/json": { schema: LabelsResponseSchema } } },
+  },
 });
+
+export function labelsRoutes() {
+  return new OpenAPIHono<AppEnv>({ defaultHook }).openapi(labelsRoute, (c) => {
+    c.header("Cache-Control", "public, max-age=3600");
+    return c.json(body, 200);
+  });
+}

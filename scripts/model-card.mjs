@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// Keeps the numbers in docs/model-card.md equal to models/default/model.json. The card's prose is written by
+// hand; every figure lives in a generated block between
+//   <!-- generated:NAME (npm run docs:model-card) --> … <!-- /generated:NAME -->
+// markers, which this script rewrites from model.json. A retrained model therefore needs one command:
+//
+//   npm run docs:model-card             # rewrite the blocks in place
+//   node scripts/model-card.mjs --check # exit 1 if the card is out of date (test/docs/model-card.test.ts)
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const CARD_PATH = join(root, "docs", "model-card.md");
+export const MODEL_JSON_PATH = join(root, "models", "default", "model.json");
+
+const f3 = (x) => (typeof x === "number" ? x.toFixed(3) : "—");
+const int = (x) => (typeof x === "number" ? x.toLocaleString("en-US") : "—");
+const mb = (bytes) => (typeof bytes === "number" ? `${(bytes / 1e6).toFixed(1)} MB` : "—");
+const pct = (x) => `${(x * 100).toFixed(1)} %`;
+const code = (s) => `\`${s}\``;
+
+/** Per-label F1 as "a 0.823, b 0.838", weakest last is not implied: the model.json order is kept. */
+function perLabel(f1, counts) {
+  return Object.entries(f1 ?? {})
+    .map(([label, v]) => `${label} ${f3(v)}${counts?.[label] !== undefined ? ` (n=${counts[label]})` : ""}`)
+    .join(", ");
+}
+
+function blockGlance(m) {
+  const heads = m.heads.map((h) => h.task);
+  const primary = m.heads.filter((h) => ["help_seeking", "condition", "causes"].includes(h.task));
+  const describe = (h) => (h.kind === "multi_label" ? `zero or more of ${h.labels.length}` : h.labels.length === 2 ? h.labels.join("/") : `one of ${h.labels.length}`);
+  const gold = m.metrics?.gold_dev
+    ? "**present**: see the gold-label table under Evaluation"
+    : `**none**: ${m.metrics?.gold_dev_note ?? "no gold labels"}; every metric below is a weak-label metric`;
+  return [
+    "| property | value |",
+    "|---|---|",
+    `| name / version | ${code(m.name)} ${m.version}, variant ${code(m.variant)}, trained ${m.training?.date ?? "—"} |`,
+    `| tasks | ${primary.map((h) => `${code(h.task)} (${describe(h)})`).join(", ")}; ${heads.length - primary.length} auxiliary heads |`,
+    `| label definitions | M-HELP annotation codebook v${m.codebook_version} (${code("GET /v1/labels")}) |`,
+    `| input | one post, English, normalised (version ${m.normalisation_version}: URLs, e-mails, usernames, phones, IPs → placeholders), ${m.max_length}-token windows with ${m.stride} tokens of overlap |`,
+    "| output | calibrated probabilities per head, thresholded labels, optional evidence spans |",
+    `| gold-label evaluation | ${gold} |`,
+    `| files | ${code(m.onnx)} (${mb(m.metrics?.sizes_bytes?.int8_onnx)}, sha256 ${code(String(m.onnx_sha256).slice(0, 12) + "…")}), ${code(m.tokenizer)}, ${code("model.json")} |`,
+  ].join("\n");
+}
+
+function blockArchitecture(m) {
+  const a = m.architecture ?? {};
+  const agree = Object.entries(m.metrics?.int8_vs_fp32_dev_agreement ?? {}).filter(([k]) => k !== "max_abs_logit_diff").map(([, v]) => v);
+  const lines = [
+    `- Encoder: ${code(a.base)}, truncated to its first **${a.layers} layers** (hidden size ${a.hidden}, ${a.heads} attention heads), ${a.pooling} pooling, one linear head per task: ${int(a.params)} parameters.`,
+    `- Export: ONNX opset ${a.opset}; ${a.quantisation}. ${mb(m.metrics?.sizes_bytes?.int8_onnx)} int8 vs ${mb(m.metrics?.sizes_bytes?.fp32_onnx)} fp32.`,
+  ];
+  if (agree.length) {
+    lines.push(
+      `- int8 vs fp32 on the dev split: the same prediction for ${pct(Math.min(...agree))}–${pct(Math.max(...agree))} of posts per head (largest logit difference ${m.metrics.int8_vs_fp32_dev_agreement.max_abs_logit_diff}); fp32 ONNX vs PyTorch: largest logit difference ${m.metrics?.fp32_onnx_vs_torch_max_abs_logit_diff}.`,
+    );
+  }
+  lines.push(`- Tokenizer: ${code(m.tokenizer)} (WordPiece, ${m.do_lower_case ? "lower-cased" : "cased"}); windows of ${m.max_length} tokens, ${m.stride} tokens of overlap.`);
+  return lines.join("\n");
+}
+
+function blockTraining(m) {
+  const t = m.training ?? {};
+  const ex = t.examples ?? {};
+  return [
+    `- Sources (${(t.data ?? []).length}): ${(t.data ?? []).join(", ")}.`,
+    `- Examples after de-duplication: ${int(ex.train)} train, ${int(ex.dev)} dev.`,
+    `- Labels: ${t.labels ?? "—"}.`,
+    `- Run: ${code(t.script ?? "—")}, seed ${t.seed}, ${int(t.steps)} steps (best checkpoint at step ${int(t.best_step)}), ${int(Math.round(t.wall_seconds ?? 0))} s wall-clock, ${t.date ?? "—"}.`,
+  ].join("\n");
+}
+
+function blockCalibration(m) {
+  const rows = m.heads.map((h) => {
+    let thr;
+    if (!h.thresholds) thr = h.kind === "multi_label" ? "0.50 each" : "argmax";
+    else if (h.kind === "single_label") thr = `p(${h.labels[1]}) ≥ ${h.thresholds[0].toFixed(2)}`;
+    else thr = h.labels.map((l, i) => `${l} ${h.thresholds[i].toFixed(2)}`).join(", ");
+    return `| ${code(h.task)} | ${h.kind.replace("_", "-")} | ${h.temperature.toFixed(4)} | ${thr} |`;
+  });
+  return ["| head | kind | temperature | threshold(s) |", "|---|---|---:|---|", ...rows].join("\n");
+}
+
+function metricsTables(metrics, heads) {
+  const single = heads.filter((h) => h.kind === "single_label" && metrics[h.task]);
+  const multi = heads.filter((h) => h.kind === "multi_label" && metrics[h.task]);
+  const out = [];
+  out.push("| head | kind | n | accuracy | macro-F1 | micro-F1 | majority-class accuracy |", "|---|---|---:|---:|---:|---:|---:|");
+  for (const h of [...single, ...multi]) {
+    const x = metrics[h.task];
+    out.push(`| ${code(h.task)} | ${h.kind.replace("_", "-")} | ${int(x.n)} | ${f3(x.accuracy)} | ${f3(x.macro_f1)} | ${f3(x.micro_f1)} | ${f3(x.majority_accuracy)} |`);
+  }
+  out.push("");
+  out.push("F1 per label:");
+  out.push("");
+  for (const h of [...single, ...multi]) {
+    const x = metrics[h.task];
+    if (!x.f1_per_label) continue;
+    const missing = h.labels.filter((l) => !(l in x.f1_per_label));
+    out.push(`- ${code(h.task)}: ${perLabel(x.f1_per_label)}${missing.length ? `; no dev examples: ${missing.join(", ")}` : ""}`);
+  }
+  return out.join("\n");
+}
+
+function blockEvaluation(m) {
+  const metrics = m.metrics ?? {};
+  const out = [`Dev split: ${metrics.dev_split ?? "—"}.`, "", "**Weak-label dev metrics** (agreement with the weak labels):", "", metricsTables(metrics.weak_dev ?? {}, m.heads)];
+  if (metrics.gold_dev && typeof metrics.gold_dev === "object") {
+    out.push("", "**Gold-label dev metrics** (human M-HELP annotations):", "", metricsTables(metrics.gold_dev, m.heads));
+  } else {
+    out.push("", `**Gold-label dev metrics: none** (${metrics.gold_dev_note ?? "no gold set"}).`);
+  }
+  return out.join("\n");
+}
+
+export const BLOCKS = {
+  glance: blockGlance,
+  architecture: blockArchitecture,
+  training: blockTraining,
+  calibration: blockCalibration,
+  evaluation: blockEvaluation,
+};
+
+/** The card with every generated block rewritten from `model`. Throws if a block's markers are missing. */
+export function renderCard(template, model) {
+  let text = template;
+  for (const [name, render] of Object.entries(BLOCKS)) {
+    const re = new RegExp(`(<!-- generated:${name} [^>]*-->\\n)[\\s\\S]*?(<!-- /generated:${name} -->)`);
+    if (!re.test(text)) throw new Error(`docs/model-card.md lacks the markers of generated block "${name}"`);
+    const body = render(model);
+    text = text.replace(re, (_m, open, close) => `${open}${body}\n${close}`);
+  }
+  return text;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const model = JSON.parse(readFileSync(MODEL_JSON_PATH, "utf8"));
+  const current = readFileSync(CARD_PATH, "utf8");
+  const next = renderCard(current, model);
+  if (process.argv.includes("--check")) {
+    if (next !== current) {
+      console.error("docs/model-card.md is out of date with models/default/model.json: run `npm run docs:model-card`");
+      process.exit(1);
+    }
+    console.log("docs/model-card.md is up to date");
+  } else {
+    writeFileSync(CARD_PATH, next);
+    console.log(next === current ? "docs/model-card.md unchanged" : "docs/model-card.md updated from models/default/model.json");
+  }
+}

@@ -1,0 +1,77 @@
+// The OpenAPI 3.1 document: everything in it comes from the routes' createRoute() definitions and the zod
+// schemas in schemas.ts; this file adds only the document's header, the security schemes and the shared
+// error responses.
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Config } from "./env";
+import { ErrorResponseSchema } from "./schemas";
+
+/** Security requirement of protected routes: either scheme. */
+export const SECURITY: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: "invalid request: malformed JSON, empty body or schema violations (see `issues`)",
+  401: "missing or malformed API key (`missing_api_key`, `malformed_api_key`)",
+  403: "unknown or revoked API key (`invalid_api_key`, `revoked_api_key`)",
+  404: "no such route",
+  413: "too many posts, too much text or a body over the byte limit (`payload_too_large`)",
+  415: "the body is not sent as `Content-Type: application/json`",
+  429: "rate limit of this API key exceeded (`rate_limited`); wait `Retry-After` seconds",
+  500: "internal error; quote the request_id",
+  503: "the model or the key store is unavailable in this isolate; retry after `Retry-After` or a few seconds",
+};
+
+const JSON_ERROR = { "application/json": { schema: ErrorResponseSchema } };
+
+/** OpenAPI response objects for the given error statuses, all with the shared Error schema. */
+export function errorResponses<S extends number>(...statuses: S[]): Record<S, { description: string; content: typeof JSON_ERROR; headers?: Record<string, { description: string; schema: { type: "integer" } }> }> {
+  const out = {} as Record<S, { description: string; content: typeof JSON_ERROR; headers?: Record<string, { description: string; schema: { type: "integer" } }> }>;
+  for (const status of statuses) {
+    out[status] = {
+      description: ERROR_DESCRIPTIONS[status] ?? "error",
+      content: JSON_ERROR,
+      ...(status === 429 || status === 503 ? { headers: { "Retry-After": { description: "seconds to wait before retrying", schema: { type: "integer" as const } } } } : {}),
+    };
+  }
+  return out;
+}
+
+export const REQUEST_ID_HEADER = { "X-Request-Id": { description: "id of this request; quote it when reporting a problem", schema: { type: "string" as const } } };
+
+/** Registers the security schemes and serves the generated document at GET /openapi.json. */
+export function serveOpenApi(app: OpenAPIHono<any>, config: Config, version: string): void {
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "API key as a bearer token: `Authorization: Bearer <key>`",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKeyHeader", {
+    type: "apiKey",
+    in: "header",
+    name: "X-API-Key",
+    description: "API key in the X-API-Key header",
+  });
+  let document: object | null = null;
+  app.get("/openapi.json", (c) => {
+    document ??= app.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: {
+        title: "mhelp",
+        version,
+        description:
+          "Predicts whether a social-media post's author is asking for mental-health help (`help_seeking`), the `condition` and the `causes` " +
+          "(M-HELP codebook v1.1). Decision support for trained humans, never a diagnosis. " +
+          `Protected routes need an API key (${config.authRequired ? "required on this deployment" : "NOT required on this deployment: AUTH_REQUIRED is false"}); ` +
+          "each key is rate limited per minute. Limits: " +
+          `${config.maxPosts} posts per request, ${config.maxCharsPerPost} characters per post, ${config.maxTotalChars} characters per request, ` +
+          `${config.maxBodyBytes} bytes per body; with explain ${config.maxExplainPosts} posts and ${config.maxExplainChars} characters per request.`,
+        license: { name: "see the repository" },
+      },
+      tags: [
+        { name: "predict", description: "help-seeking, condition and causes" },
+        { name: "meta", description: "labels, health, metrics" },
+      ],
+    });
+    c.header("Cache-Control", "public, max-age=300");
+    return c.json({ ...document, servers: [{ url: new URL(c.req.url).origin, description: "this deployment" }] }, 200);
+  });
+}
