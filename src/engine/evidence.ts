@@ -46,16 +46,20 @@ export function sentenceSpans(text: string): Array<{ start: number; end: number 
 export async function helpSeekingEvidence(
   engine: Engine,
   text: string,
-  options: { maxSentences?: number; topK?: number } = {},
+  /** score: p(help_seeking = yes) of the whole post when the caller already has it (saves one pass). */
+  options: { maxSentences?: number; topK?: number; score?: number } = {},
 ): Promise<Evidence> {
   const maxSentences = options.maxSentences ?? 12;
   const topK = options.topK ?? 3;
   const sentences = sentenceSpans(text);
-  const [full] = await engine.predict([text]);
-  const score = full!.heads.help_seeking!.probs.yes!;
+  const score = options.score ?? (await engine.predict([text]))[0]!.heads.help_seeking!.probs.yes!;
   if (sentences.length <= 1) {
-    // one sentence: removing it leaves nothing, so the whole post is the evidence when it scores yes
-    const spans = sentences.length === 1 ? [{ ...sentences[0]!, weight: score }] : [];
+    // one sentence: removing it leaves nothing to compare, so the whole post is the evidence — but only
+    // when the post is judged help-seeking (a span must never be shown as evidence of a request that
+    // the model does not see)
+    const head = engine.heads.find((h) => h.task === "help_seeking");
+    const threshold = head?.thresholds?.[0] ?? 0.5;
+    const spans = sentences.length === 1 && score >= threshold ? [{ ...sentences[0]!, weight: score }] : [];
     return { task: "help_seeking", score, spans, sentencesScored: sentences.length, sentencesTotal: sentences.length };
   }
   const scored = [...sentences].sort((a, b) => b.end - b.start - (a.end - a.start)).slice(0, maxSentences);

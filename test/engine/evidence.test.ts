@@ -49,3 +49,26 @@ describe("helpSeekingEvidence", () => {
     expect(without!.heads.help_seeking!.probs.yes!).toBeLessThan(ev.score);
   }, 60_000);
 });
+
+describe("helpSeekingEvidence, single sentence", () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await loadNodeEngine();
+  }, 60_000);
+
+  it("shows a lone sentence only when the post is judged help-seeking", async () => {
+    const threshold = engine.heads.find((h) => h.task === "help_seeking")!.thresholds?.[0] ?? 0.5;
+    const text = "Can someone please tell me how to find a therapist";
+    const low = await helpSeekingEvidence(engine, text, { score: threshold / 2 });
+    expect(low.spans).toEqual([]);
+    const high = await helpSeekingEvidence(engine, text, { score: Math.min(1, threshold + 0.1) });
+    expect(high.spans).toEqual([{ start: 0, end: text.length, weight: Math.min(1, threshold + 0.1) }]);
+  });
+
+  it("reuses a known score instead of recomputing it", async () => {
+    const text = "I lost my job. I do not know how to tell my family. What should I do?";
+    const computed = await helpSeekingEvidence(engine, text);
+    const given = await helpSeekingEvidence(engine, text, { score: computed.score });
+    expect(given).toEqual(computed);
+  });
+});

@@ -176,15 +176,17 @@ export function predictRoutes(config: Config) {
     if (explain) {
       evidenceKeys = await Promise.all(posts.map((p) => evidenceKey(MODEL_INFO, p.text)));
       for (const [k, v] of await readEvidence(c.env.PREDICTIONS, evidenceKeys)) evidence.set(k, v);
-      const todo = new Map<string, string>(); // evidence key → submitted text
+      const todo = new Map<string, { text: string; key: string }>(); // evidence key → submitted text, prediction key
       evidenceKeys.forEach((k, i) => {
-        if (!evidence.has(k) && !todo.has(k)) todo.set(k, posts[i]!.text);
+        if (!evidence.has(k) && !todo.has(k)) todo.set(k, { text: posts[i]!.text, key: keys[i]! });
       });
       if (todo.size > 0) {
         const engine = await loadEngine(c);
         const computed: Array<[string, CachedEvidence]> = [];
-        for (const [k, text] of todo) {
-          const e = await helpSeekingEvidence(engine, text);
+        for (const [k, { text, key }] of todo) {
+          // the post's own prediction (cached or fresh) gives the full score: no extra model pass for it
+          const known = fresh.get(key) ?? hits.get(key);
+          const e = await helpSeekingEvidence(engine, text, { score: known?.heads.help_seeking?.probs.yes });
           const value: CachedEvidence = { score: e.score, spans: e.spans.map(({ start, end, weight }) => ({ start, end, weight })), sentences_scored: e.sentencesScored, sentences_total: e.sentencesTotal };
           evidence.set(k, value);
           computed.push([k, value]);
