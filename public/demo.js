@@ -30,6 +30,7 @@ const REVIEW_REASONS = /** @type {Record<string, string>} */ ({
   help_seeking_uncertain: "the help-seeking probability is in the uncertain band",
   condition_uncertain: "no condition is clearly more likely than the others",
   possible_risk: "the post may indicate risk of suicide or self-harm",
+  too_short: "the post is too short for the model to judge",
 });
 
 /** Why the API attached crisis resources. */

@@ -41,7 +41,7 @@ NOTICE = (
 @dataclass(frozen=True)
 class ExportConfig:
     name: str = "mhelp-student"
-    version: str = "0.1.0"
+    version: str = "0.2.0"
     opset: int = 17
     max_length: int = 128
     stride: int = 32
