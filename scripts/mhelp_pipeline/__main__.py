@@ -1,4 +1,6 @@
-"""CLI: python -m mhelp_pipeline build-corpus | train | export | reference | all  (PYTHONPATH=scripts)."""
+"""CLI: python -m mhelp_pipeline build-corpus | train | export | reference | all  (PYTHONPATH=scripts).
+
+Evidence (issue 3, reports/): floors | ablation | export-eval-set | compare-eval | report."""
 
 from __future__ import annotations
 
@@ -12,11 +14,19 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never download weights from a hu
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="mhelp_pipeline")
-    ap.add_argument("command", choices=["build-corpus", "train", "export", "reference", "all"])
+    ap.add_argument("command", choices=["build-corpus", "train", "export", "reference", "all", "floors", "ablation",
+                                        "export-eval-set", "compare-eval", "report"])
     ap.add_argument("--layers", type=int, default=None, help="encoder layers to keep (default 3)")
     ap.add_argument("--epochs", type=int, default=None)
     ap.add_argument("--max-minutes", type=float, default=None)
     ap.add_argument("--variant", default="default")
+    ap.add_argument("--steps", type=int, default=None, help="ablation: optimizer steps per run (default 150)")
+    ap.add_argument("--split", default="dev", help="export-eval-set: corpus split")
+    ap.add_argument("--limit", type=int, default=300, help="export-eval-set: number of posts")
+    ap.add_argument("--out", default=None, help="export-eval-set: output JSONL (default build/eval/<split>.jsonl)")
+    ap.add_argument("--input", default=None, help="compare-eval: the labelled JSONL given to `mhelp eval`")
+    ap.add_argument("--ts-metrics", default=None, help="compare-eval: `mhelp eval --output` file")
+    ap.add_argument("--ts-predictions", default=None, help="compare-eval: `mhelp eval --predictions` file")
     args = ap.parse_args(argv)
 
     steps = ["build-corpus", "train", "export", "reference"] if args.command == "all" else [args.command]
@@ -43,6 +53,29 @@ def main(argv: list[str] | None = None) -> int:
             from .reference import write_parity_fixture
 
             write_parity_fixture(variant=args.variant)
+        elif step == "floors":
+            from .floors import floors
+
+            floors()
+        elif step == "ablation":
+            from dataclasses import replace
+
+            from .ablation import AblationConfig, ablation
+
+            cfg = AblationConfig() if args.steps is None else replace(AblationConfig(), steps=args.steps)
+            ablation(cfg, log=lambda m: print(m, flush=True))
+        elif step == "export-eval-set":
+            from .eval_set import export_eval_set
+
+            export_eval_set(args.split, args.limit, args.out)
+        elif step == "compare-eval":
+            from .eval_set import compare_eval
+
+            compare_eval(args.input, args.ts_metrics, args.ts_predictions)
+        elif step == "report":
+            from .report import write_report
+
+            write_report()
     return 0
 
 

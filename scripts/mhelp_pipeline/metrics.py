@@ -61,3 +61,109 @@ def headline(task: Task, m: dict) -> float:
     if m.get("n", 0) == 0:
         return float("nan")
     return m["macro_f1"] if task.kind == "single_label" else m["micro_f1"]
+
+
+# --- the issue's metric set (floors, ablation, calibration, TS/Python comparison) ------------------------
+# One definition used everywhere in Python; src/cli/metrics.ts implements the same arithmetic for `mhelp eval`
+# (checked by `compare-eval`). help_seeking: P/R/F1 of "yes" + AUROC of p(yes); condition: accuracy +
+# macro-F1 over labels present in the reference; causes: micro/macro-F1 over known entries; auxiliary heads:
+# weighted F1 (as MentaLLaMA reports them).
+
+
+def auroc(scores: np.ndarray, y: np.ndarray) -> float:
+    """Area under the ROC curve = P(score of a positive > score of a negative), ties counting 1/2.
+
+    Rank formulation with mid-ranks for ties (Mann-Whitney U); nan when a class is missing."""
+    scores, y = np.asarray(scores, dtype=np.float64), np.asarray(y) > 0
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    order = np.argsort(scores, kind="mergesort")
+    s = scores[order]
+    ranks = np.empty(len(s), dtype=np.float64)
+    i = 0
+    while i < len(s):  # mid-rank of each run of equal scores
+        j = i
+        while j + 1 < len(s) and s[j + 1] == s[i]:
+            j += 1
+        ranks[i : j + 1] = (i + j) / 2 + 1
+        i = j + 1
+    r = np.empty_like(ranks)
+    r[order] = ranks
+    return float((r[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def binary_metrics(pred: np.ndarray, y: np.ndarray, score: np.ndarray | None) -> dict:
+    """pred, y in {0, 1} (1 = positive label); score = probability of the positive label, for AUROC."""
+    pred, y = np.asarray(pred) > 0, np.asarray(y) > 0
+    tp, fp, fn = float((pred & y).sum()), float((pred & ~y).sum()), float((~pred & y).sum())
+    return {
+        "n": int(len(y)),
+        "accuracy": float((pred == y).mean()) if len(y) else float("nan"),
+        "precision": tp / (tp + fp) if tp + fp else 0.0,
+        "recall": tp / (tp + fn) if tp + fn else 0.0,
+        "f1": f1(tp, fp, fn),
+        "auroc": auroc(score, y) if score is not None else float("nan"),
+    }
+
+
+def weighted_f1_single(n_labels: int, pred: np.ndarray, y: np.ndarray) -> float:
+    """sklearn's average='weighted': per-label F1 weighted by the label's support in the reference."""
+    if len(y) == 0:
+        return float("nan")
+    tot = 0.0
+    for i in range(n_labels):
+        sup = float((y == i).sum())
+        if sup:
+            tot += sup * f1(float(((pred == i) & (y == i)).sum()), float(((pred == i) & (y != i)).sum()),
+                            float(((pred != i) & (y == i)).sum()))
+    return tot / len(y)
+
+
+def weighted_f1_multi(pred: np.ndarray, y: np.ndarray, mask: np.ndarray) -> float:
+    """Per-label F1 over known entries, weighted by each label's known positives."""
+    known = mask > 0
+    tot, sup_all = 0.0, 0.0
+    for i in range(y.shape[1]):
+        k = known[:, i]
+        p, t = pred[k, i] > 0, y[k, i] > 0
+        sup = float(t.sum())
+        if sup:
+            tot += sup * f1(float((p & t).sum()), float((p & ~t).sum()), float((~p & t).sum()))
+            sup_all += sup
+    return tot / sup_all if sup_all else float("nan")
+
+
+def issue_metrics(task: Task, pred: np.ndarray, y: np.ndarray, mask: np.ndarray | None = None,
+                  score: np.ndarray | None = None) -> dict:
+    """The metrics the issue asks for, on the labelled rows only (y == IGNORE / mask 0 are dropped).
+
+    single_label: pred/y are label indices; score (binary heads) = p(labels[1]). multi_label: pred/y/mask
+    are [n, labels] 0/1 arrays."""
+    if task.kind == "multi_label":
+        pred, y, mask = np.asarray(pred).astype(bool), np.asarray(y), np.asarray(mask)
+        keep = (mask > 0).any(1)
+        m = multi_label_metrics(task, pred[keep], y[keep], mask[keep])
+        if m["n"]:
+            m["weighted_f1"] = weighted_f1_multi(pred[keep], y[keep], mask[keep])
+        return m
+    y, pred = np.asarray(y), np.asarray(pred)
+    keep = y != IGNORE
+    m = single_label_metrics(task, pred, y)
+    if m["n"] == 0:
+        return m
+    m["weighted_f1"] = weighted_f1_single(task.n, pred[keep], y[keep])
+    if task.n == 2:
+        m.update({k: v for k, v in binary_metrics(pred[keep], y[keep],
+                                                  None if score is None else np.asarray(score)[keep]).items()
+                  if k in ("precision", "recall", "f1", "auroc")})
+    return m
+
+
+# The number each comparison (bootstrap, paired test) is about, per task: the M-Help paper reports
+# condition accuracy and causes macro-F1; help-seeking is judged by the F1 of "yes" (the issue's target).
+HEADLINE = {"help_seeking": "f1", "condition": "accuracy", "causes": "macro_f1"}
+
+
+def headline_name(task: Task) -> str:
+    return HEADLINE.get(task.key, "weighted_f1")

@@ -1,7 +1,9 @@
-// `mhelp` command line: batch prediction and redaction over JSONL with the same engine as the Worker.
+// `mhelp` command line: batch prediction, redaction and evaluation over JSONL with the same engine as the Worker.
+import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { loadNodeEngine } from "../hosts/node";
 import { runPredict, runRedact, type BatchSummary } from "./commands";
+import { runEval } from "./evaluate";
 import { BadLineError } from "./jsonl";
 
 const USAGE = `mhelp — help-seeking, condition and causes for social-media posts (decision support, not a diagnosis)
@@ -9,10 +11,13 @@ const USAGE = `mhelp — help-seeking, condition and causes for social-media pos
 usage:
   mhelp predict --input posts.jsonl --output preds.jsonl [--model DIR] [--strict] [--batch-size N]
   mhelp redact  --input posts.jsonl --output redacted.jsonl [--strict]
+  mhelp eval    --input labelled.jsonl [--output metrics.json] [--predictions decisions.jsonl] [--model DIR] [--strict]
 
 Input lines are JSON objects with "id" and "text"; "-" means stdin/stdout.
 Bad lines are reported on stderr with their line numbers and skipped; --strict makes the first one fatal.
-predict writes {"id", "<task>": {"label","probs"} | {"labels","probs"}} for every head of the model.`;
+predict writes {"id", "<task>": {"label","probs"} | {"labels","probs"}} for every head of the model.
+eval reads {"id","text","help_seeking"?:"yes"|"no","condition"?:label,"causes"?:[labels]} (or {"id","text","labels":{...}})
+and writes help_seeking P/R/F1/AUROC, condition accuracy/macro-F1, causes micro/macro-F1 as JSON (stdout without --output).`;
 
 function fail(message: string): never {
   process.stderr.write(`mhelp: ${message}\n\n${USAGE}\n`);
@@ -45,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
         strict: { type: "boolean", default: false },
         "batch-size": { type: "string" },
         chunk: { type: "string" },
+        predictions: { type: "string" },
       },
       strict: true,
     }));
@@ -54,10 +60,24 @@ export async function main(argv: string[]): Promise<number> {
   const input = values.input as string | undefined;
   const output = values.output as string | undefined;
   if (!input) fail("--input is required");
-  if (!output) fail("--output is required");
   const log = (m: string) => process.stderr.write(`${m}\n`);
-  const base = { input, output, strict: Boolean(values.strict), log };
   try {
+    if (command === "eval") {
+      const chunk = Number(values.chunk ?? 32);
+      if (!Number.isInteger(chunk) || chunk < 1) fail("--chunk must be a whole number ≥ 1");
+      const engine = await loadNodeEngine((values.model as string | undefined) ?? undefined);
+      log(`model ${engine.model.name}@${engine.model.version} (${engine.model.variant}); ${engine.model.notice}`);
+      const predictions = values.predictions as string | undefined;
+      const res = await runEval(engine, { input, strict: Boolean(values.strict), log, chunk, predictions });
+      report("eval", res.summary);
+      const json = `${JSON.stringify({ model: engine.model, input, summary: res.summary, metrics: res.metrics }, null, 2)}\n`;
+      if (output && output !== "-") writeFileSync(output, json);
+      else process.stdout.write(json);
+      return 0;
+    }
+    if (command !== "predict" && command !== "redact") fail(`unknown command "${command}"`);
+    if (!output) fail("--output is required");
+    const base = { input, output, strict: Boolean(values.strict), log };
     if (command === "redact") {
       report("redact", await runRedact(base));
       return 0;

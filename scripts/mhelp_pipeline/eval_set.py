@@ -1,0 +1,140 @@
+"""The TypeScript evaluation check (issue 3: "the shipped ONNX student is evaluated by the TypeScript engine,
+and the two must agree").
+
+``export-eval-set`` writes a labelled sample of a corpus split in the format ``mhelp eval`` reads
+({"id", "text", "help_seeking"?, "condition"?, "causes"?}); causes are written as an object label -> 0/1
+holding only the labels the weak labelling knows (a list would claim every other cause is absent). The file
+goes to build/ (git-ignored): it holds post texts and must never be committed.
+
+``compare-eval`` runs the shipped model in Python (onnxruntime, full windowing of inference.Predictor, each
+window alone, as the engine) on the same file, computes the same metrics (metrics.issue_metrics) and compares
+them with ``mhelp eval --output`` and the per-post decisions of ``mhelp eval --predictions``. It writes
+reports/ts-python-agreement.json (counts and metrics only, no text).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .batching import read_jsonl
+from .codebook import codebook
+from .inference import Predictor
+from .metrics import IGNORE, issue_metrics
+from .normalise import normalise
+from .paths import BUILD, CORPUS_DIR, MODELS, REPORTS
+
+PRIMARY = ("help_seeking", "condition", "causes")
+COMPARED = {"help_seeking": ("accuracy", "precision", "recall", "f1", "auroc"), "condition": ("accuracy", "macro_f1"),
+            "causes": ("micro_f1", "macro_f1")}
+TOLERANCE = 5e-4  # "equal to 3 decimals"
+
+
+def export_eval_set(split: str = "dev", limit: int = 300, out: str | Path | None = None, seed: int = 0,
+                    corpus_dir: Path = CORPUS_DIR) -> Path:
+    recs = [r for r in read_jsonl(corpus_dir / f"{split}.jsonl") if any(k in r["labels"] for k in PRIMARY)]
+    recs = sorted(random.Random(seed).sample(recs, min(limit, len(recs))), key=lambda r: r["id"])
+    path = Path(out) if out else BUILD / "eval" / f"{split}.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        for r in recs:
+            row = {"id": r["id"], "text": r["text"], **{k: r["labels"][k] for k in PRIMARY if k in r["labels"]}}
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    counts = {k: sum(k in r["labels"] for r in recs) for k in PRIMARY}
+    print(f"wrote {len(recs)} labelled posts of the weak {split} split to {path} (labels per task: {counts}); "
+          "it contains post texts: keep it under build/, never commit it")
+    return path
+
+
+def _labels(row: dict) -> dict:
+    """The label parsing of src/cli/evaluate.ts (parseLabels), for well-formed rows."""
+    src = row["labels"] if isinstance(row.get("labels"), dict) else row
+    cb = codebook()
+    out = {k: src[k] for k in ("help_seeking", "condition") if src.get(k) is not None}
+    causes = src.get("causes")
+    if isinstance(causes, list):
+        out["causes"] = {c: int(c in causes) for c in cb.task("causes").labels}
+    elif isinstance(causes, dict) and causes:
+        out["causes"] = {k: int(v) for k, v in causes.items()}
+    return out
+
+
+def python_decisions(rows: list[dict], model_dir: Path = MODELS / "default") -> list[dict]:
+    pred = Predictor(model_dir)
+    out = []
+    for r in rows:
+        h = pred.predict(normalise(r["text"]))["heads"]
+        out.append({"id": str(r["id"]), "help_seeking": h["help_seeking"]["labels"],
+                    "p_yes": float(h["help_seeking"]["probs"][1]), "condition": h["condition"]["labels"],
+                    "causes": list(h["causes"]["labels"])})
+    return out
+
+
+def metrics_from_decisions(rows: list[dict], decisions: list[dict]) -> dict:
+    cb = codebook()
+    labels = [_labels(r) for r in rows]
+    res = {}
+    hs, cond, cau = cb.task("help_seeking"), cb.task("condition"), cb.task("causes")
+    y = np.array([hs.index(l["help_seeking"]) if "help_seeking" in l else IGNORE for l in labels])
+    res["help_seeking"] = issue_metrics(hs, np.array([hs.index(d["help_seeking"]) for d in decisions]), y,
+                                        score=np.array([d["p_yes"] for d in decisions]))
+    y = np.array([cond.index(l["condition"]) if "condition" in l else IGNORE for l in labels])
+    res["condition"] = issue_metrics(cond, np.array([cond.index(d["condition"]) for d in decisions]), y)
+    yc = np.array([[l.get("causes", {}).get(c, 0) for c in cau.labels] for l in labels])
+    mc = np.array([[int(c in l.get("causes", {})) for c in cau.labels] for l in labels])
+    pc = np.array([[int(c in d["causes"]) for c in cau.labels] for d in decisions])
+    res["causes"] = issue_metrics(cau, pc, yc, mc)
+    return res
+
+
+def compare_eval(input_path: str | Path | None = None, ts_metrics: str | Path | None = None,
+                 ts_predictions: str | Path | None = None, out: Path = REPORTS / "ts-python-agreement.json") -> dict:
+    input_path = Path(input_path or BUILD / "eval" / "dev.jsonl")
+    ts_metrics = Path(ts_metrics or BUILD / "eval" / "ts-metrics.json")
+    ts_predictions = Path(ts_predictions or BUILD / "eval" / "ts-decisions.jsonl")
+    rows = read_jsonl(input_path)
+    t0 = time.time()
+    py = python_decisions(rows)
+    py_secs = time.time() - t0
+    py_m = metrics_from_decisions(rows, py)
+    ts = json.loads(ts_metrics.read_text())
+    ts_dec = {d["id"]: d for d in read_jsonl(ts_predictions)}
+
+    same = {"help_seeking": 0, "condition": 0, "causes": 0, "all_three": 0}
+    p_diff = 0.0
+    for d in py:
+        t = ts_dec[d["id"]]
+        ok = {"help_seeking": t["help_seeking"] == d["help_seeking"], "condition": t["condition"] == d["condition"],
+              "causes": sorted(t["causes"]) == sorted(d["causes"])}
+        for k, v in ok.items():
+            same[k] += int(v)
+        same["all_three"] += int(all(ok.values()))
+        p_diff = max(p_diff, abs(t["p_yes"] - d["p_yes"]))
+    n = len(py)
+    metric_rows = []
+    for task, names in COMPARED.items():
+        for name in names:
+            a, b = py_m[task].get(name), (ts["metrics"].get(task) or {}).get(name)
+            ok = a is not None and b is not None and abs(a - b) <= TOLERANCE
+            metric_rows.append({"task": task, "metric": name, "python": a, "typescript": b, "equal_3dp": bool(ok)})
+    res = {
+        "input": "weak-label dev sample written by export-eval-set (gold dev absent on this machine)",
+        "posts": n, "ts_skipped": ts["summary"]["skipped"],
+        "label_agreement": {k: v / n for k, v in same.items()},
+        "label_disagreements": {k: n - v for k, v in same.items()},
+        "max_abs_p_yes_diff": p_diff,
+        "metrics": metric_rows,
+        "all_metrics_equal_3dp": all(r["equal_3dp"] for r in metric_rows),
+        "python_runtime": "onnxruntime (Python, CPU, ORT_ENABLE_BASIC), inference.Predictor: every window, run alone",
+        "typescript_runtime": "mhelp eval: onnxruntime-web WASM (1 thread), src/engine (every window, run alone)",
+        "python_seconds": round(py_secs, 1),
+        "passes": all(r["equal_3dp"] for r in metric_rows) and same["all_three"] / n >= 0.995,
+    }
+    out.write_text(json.dumps(res, indent=1) + "\n")
+    print(json.dumps({k: res[k] for k in ("posts", "label_agreement", "max_abs_p_yes_diff", "all_metrics_equal_3dp",
+                                          "passes")}, indent=1))
+    return res
