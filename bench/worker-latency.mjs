@@ -155,7 +155,9 @@ async function benchWorker() {
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
-    [join(root, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", persist, "--show-interactive-dev-session=false"],
+    [join(root, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", persist, "--show-interactive-dev-session=false",
+      // measure the model and cache path, not key checks or rate limits (bench/load.mjs does the same)
+      "--var", "AUTH_REQUIRED:false"],
     { cwd: root, stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" } },
   );
   child.stdout.on("data", (d) => log.push(String(d)));
