@@ -1,6 +1,7 @@
 // /docs/*: the model and data cards, public, as HTML (rendered by src/worker/markdown.ts) or Markdown.
 import { describe, expect, it } from "vitest";
 import { escapeHtml, renderInline, renderMarkdown } from "../../src/worker/markdown";
+import { figuresAsNotes } from "../../src/worker/routes/docs";
 import { call } from "./helpers";
 
 describe("GET /docs/*", () => {
@@ -73,5 +74,16 @@ describe("markdown renderer", () => {
     expect(renderMarkdown("- one\n  continued\n- two\n\n1. first\n2. second")).toBe("<ul><li>one continued</li><li>two</li></ul>\n<ol><li>first</li><li>second</li></ol>");
     expect(renderMarkdown("text\n<!-- hidden -->\nmore")).toBe("<p>text more</p>");
     expect(renderMarkdown("```\n<b>\n```")).toBe("<pre><code>&lt;b&gt;</code></pre>");
+  });
+
+  it("serves the model report with its figures turned into notes, not broken images", async () => {
+    const res = await call("/docs/model-report");
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("Model report");
+    expect(html).toContain("weak-label dev split");
+    expect(html).not.toMatch(/href="figures\//);
+    expect(html).toMatch(/Figure: .*reports\/figures\/.*\.png/);
+    expect(figuresAsNotes("a ![chart](figures/x.png) b", "reports/")).toBe("a *Figure: chart (`reports/figures/x.png` in the repository).* b");
   });
 });

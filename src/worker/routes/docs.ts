@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import modelCard from "../../../docs/model-card.md";
 import dataCard from "../../../reports/data-card.md";
+import modelReport from "../../../reports/model-report.md";
 import type { AppEnv } from "../env";
 import { escapeHtml, markdownPage } from "../markdown";
 
@@ -19,7 +20,21 @@ interface Card {
 export const CARDS: readonly Card[] = [
   { slug: "model-card", title: "Model card", summary: "architecture, training, weak-label metrics, calibration, intended use, limits, fairness slices", markdown: modelCard },
   { slug: "data-card", title: "Data card", summary: "sources, licences, label provenance, counts per split", markdown: dataCard },
+  {
+    slug: "model-report",
+    title: "Model report",
+    summary: "floors, multi- vs single-task ablation, calibration, slices, TypeScript-vs-Python agreement (weak-label dev)",
+    markdown: figuresAsNotes(modelReport, "reports/"),
+  },
 ];
+
+/**
+ * The report's PNG figures live in the repository, not in the Worker (they would only add upload size), so
+ * each image becomes a note saying where to find it instead of a broken link.
+ */
+export function figuresAsNotes(markdown: string, base: string): string {
+  return markdown.replace(/!\[([^\]]*)\]\(([^)\s]+)\)/g, (_m, alt: string, path: string) => `*Figure: ${alt} (\`${base}${path}\` in the repository).*`);
+}
 
 const SECURITY_HEADERS: Record<string, string> = {
   "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
