@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
@@ -27,6 +27,9 @@ class Encoded:
     multi: dict[str, list[list[float]]]  # task -> targets per label (0/1)
     multi_mask: dict[str, list[list[float]]]  # task -> 1 where the label is known
     sources: list[str]
+    # content tokens of the whole post before windowing: the encoder only sees ids[i], but length slices
+    # (slices.py) bucket posts by how many windows the engine would cut
+    n_tokens: list[int] = field(default_factory=list)
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -60,7 +63,7 @@ def encode(records: list[dict], tok, cb: Codebook, max_length: int) -> Encoded:
                 tg.append([float(known.get(lab, 0)) for lab in t.labels])
                 mk.append([1.0 if lab in known else 0.0 for lab in t.labels])
             multi[t.key], mmask[t.key] = tg, mk
-    return Encoded(ids, single, multi, mmask, [r["source"] for r in records])
+    return Encoded(ids, single, multi, mmask, [r["source"] for r in records], [len(e.ids) for e in encs])
 
 
 def make_batch(enc: Encoded, idx: list[int]) -> dict:

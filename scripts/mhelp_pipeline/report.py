@@ -2,8 +2,8 @@
 (``python -m mhelp_pipeline report``).
 
 Cheap parts are recomputed on every run: floors (if reports/floors.json is missing), the shipped model's
-weak-dev metrics and calibration (ONNX on the dev split) and the two figures. Expensive or two-language
-parts are read from their JSON and say which command refreshes them: reports/ablation-<N>steps.json
+weak-dev metrics, calibration and slices (one ONNX pass over the dev split, shared) and the two figures.
+Expensive or two-language parts are read from their JSON and say which command refreshes them: reports/ablation-<N>steps.json
 (``ablation --steps N``, ~8 min at 150 steps) and reports/ts-python-agreement.json (``export-eval-set`` + ``mhelp eval`` +
 ``compare-eval``). No post text is ever written here.
 """
@@ -208,7 +208,7 @@ def _agreement_section(ag: dict | None) -> list[str]:
     return out + [""]
 
 
-NOT_MEASURED = ["## 6. What is not measured yet", "",
+NOT_MEASURED = ["## 7. What is not measured yet", "",
                 "- **Gold-dev anything.** `gold/dev.jsonl` is absent here: no gold metrics, no k-fold cross-validation "
                 "over gold-dev, so none of the issue's targets (help-seeking F1 ≥ 0.85, condition accuracy ≥ 0.70, "
                 "causes macro-F1 ≥ 0.50 on gold) is measured. Weak-dev numbers partly measure agreement with the "
@@ -219,10 +219,105 @@ NOT_MEASURED = ["## 6. What is not measured yet", "",
                 "fp32, CPU ms per post in workerd), no `fast` variant.",
                 "- **Converged MT vs ST ablation**: only the reduced equal budget above, one seed; no seed variance, "
                 "no early stopping, no task-weight sweep.",
-                "- **Slices**: metrics by source subreddit and by post length.",
+                "- **Demographic fairness slices**: the corpus carries no demographic attributes (age, gender, "
+                "ethnicity, region, language variety), so no metric by demographic group can be computed; section 6 "
+                "slices by source and post length only. Also not measured: slices on gold labels, and length "
+                "slices with the engine's multi-window decisions (section 6 uses the first window).",
                 "- **Calibration of the auxiliary heads on held-out data**, and reliability diagrams for the other "
                 "heads; ECE on gold.",
                 "- **Training time on GPU** (no GPU was lent to this task).", ""]
+
+
+SLICE_NAMES = {"<=64": "≤ 64", "65-126": "65–126", "127-254": "127–254", ">=255": "≥ 255"}
+
+
+def _headline_cell(row: dict, metric: str) -> str:
+    if not row.get("n"):
+        return "–"
+    c = row.get("headline_ci", {})
+    if row.get(metric) is None:  # one-class slice: say what is left to read
+        left = (f"accuracy {_f(row['accuracy'])}" if "accuracy" in row
+                else f"FP rate {_f(row.get('false_positive_rate'))}")
+        return f"– ({c.get('note')}; {left})"
+    recall = "†" if row.get("known_negatives") == 0 else ""
+    return f"{_f(row[metric])}{recall}{' (n too small)' if 'note' in c else _ci(c)}"
+
+
+def _slice_table(rows: dict, first: str, names: dict | None = None) -> list[str]:
+    out = [f"| {first} | posts | help_seeking n (yes) | F1 of yes [95 % CI] | AUROC | condition n | accuracy "
+           "[95 % CI] | macro-F1 | causes n | micro-F1 [95 % CI] |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, r in rows.items():
+        hs, co, ca = r["help_seeking"], r["condition"], r["causes"]
+        hs_n = f"{hs['n']} ({hs['positives']})" if hs["n"] else "0"
+        out.append(f"| {(names or {}).get(name, name)} | {r['posts']} | {hs_n} | {_headline_cell(hs, 'f1')} | "
+                   f"{_f(hs.get('auroc'))} | {co['n']} | {_headline_cell(co, 'accuracy')} | {_f(co.get('macro_f1'))} | "
+                   f"{ca['n']} | {_headline_cell(ca, 'micro_f1')} |")
+    return out
+
+
+def _extremes(sl: dict) -> str:
+    """Lowest and highest slice headline per task, among slices with an interval (n ≥ min_n_for_ci)."""
+    parts = []
+    for task, metric in sl["slice_headline"].items():
+        vals = [(r[task][metric], f"{'†' if r[task].get('known_negatives') == 0 else ''} "
+                 f"({name if dim == 'by_source' else SLICE_NAMES[name] + ' tokens'}, n {r[task]['n']})")
+                for dim in ("by_source", "by_length") for name, r in sl[dim].items()
+                if "value" in r[task].get("headline_ci", {})]
+        if vals:
+            lo, hi = min(vals), max(vals)
+            parts.append(f"{task} {metric} from {lo[0]:.3f}{lo[1]} to {hi[0]:.3f}{hi[1]}")
+    return "; ".join(parts)
+
+
+def _medians(sl: dict) -> str:
+    m = sorted((r["median_tokens"], name) for name, r in sl["by_source"].items())
+    def fmt(part: list) -> str:
+        return ", ".join(f"{name} {v:.0f}" for v, name in part)
+
+    return fmt(m[:3]) + " … " + fmt(m[-3:])
+
+
+def _slices_section(sl: dict) -> list[str]:
+    n = sl["min_n_for_ci"]
+    out = ["## 6. Slices (fairness and robustness)", "",
+           "`reports/slices.json`, computed by scripts/mhelp_pipeline/slices.py from the same predictions as "
+           "sections 1 and 4 (shipped int8 ONNX, first 128-token window, shipped temperatures and thresholds) on the "
+           "**weak-label** dev split. Source: the subreddit for rows of the reddit-subreddits collection (`r/…`), "
+           "otherwise the dataset. Length: content tokens of the whole post; ≤ 126 tokens is one engine window, "
+           "127 and more are several. Per slice, the issue's metrics on the posts labelled for the task; the "
+           f"headline (F1 of 'yes', condition accuracy, causes micro-F1) carries a 95 % bootstrap interval over the "
+           f"slice's posts ({sl['bootstrap']['resamples']} resamples) when n ≥ {n}, else 'n too small'. Causes use "
+           "micro-F1 here because within one source only one or two cause labels are usually known. AUROC needs "
+           "both classes in the slice.", "",
+           f"Range over slices with n ≥ {n}: {_extremes(sl)}.", "",
+           "**No demographic fairness slice is possible**: the data carry no demographic attributes. Source and "
+           "length are robustness slices.", "",
+           "### By source", ""]
+    out += _slice_table(sl["by_source"], "source")
+    out += ["", "### By post length (content tokens)", ""]
+    out += _slice_table(sl["by_length"], "tokens", SLICE_NAMES)
+    wins = ", ".join(f"{SLICE_NAMES[k]}: {r['engine_windows'][0]}–{r['engine_windows'][1]}"
+                     for k, r in sl["by_length"].items())
+    out += ["", f"Engine windows per post in each length bucket (max_length 128, stride 32): {wins}.", "",
+            "Reading, and what limits it:",
+            "- The weak labels are made by different rules in different sources (source priors, subreddit/topic "
+            "mappings, lexical cues; `reports/data-card.md`), so a gap between two sources mixes model error with "
+            "a change of labelling rule. Some slices are one-class by construction (counsel-chat help_seeking is "
+            "'yes' by source prior; r/casualconversation is 'no' / 'none' / no cause): F1 or AUROC is then "
+            "undefined, and the table shows accuracy (help_seeking) or the false-positive rate over known "
+            "entries (causes) instead.",
+            "- Causes values marked † come from 'positive-only' weak labels (a lexicon or mapping names a cause; "
+            "no cause is known to be absent): no false positive can be counted there, so micro-F1 is a recall "
+            "and values near 1 are expected.",
+            f"- Length and source are confounded (median content tokens: {_medians(sl)}), so neither slicing "
+            "isolates one factor.",
+            "- For posts over 126 tokens the model saw only the first 126 tokens here; the engine averages "
+            "(single-label) or maxes (causes) over all windows, so the long-post buckets measure the first window's "
+            "robustness to truncation, not the deployed decision.",
+            "- Thresholds and temperatures were fitted on this dev split as a whole; per-slice intervals are not "
+            f"corrected for the {len(sl['by_source']) + len(sl['by_length'])} slices compared.", ""]
+    return out
 
 
 def _figures(cal: dict, figdir: Path) -> None:
@@ -236,6 +331,7 @@ def _figures(cal: dict, figdir: Path) -> None:
 
 def write_report(out: Path = REPORTS / "model-report.md", variant: str = "default") -> Path:
     from .reliability import ReliabilityConfig, calibration_report, shipped_dev_logits
+    from .slices import slice_report
 
     t0 = time.time()
     fl = _load(REPORTS / "floors.json")
@@ -261,6 +357,9 @@ def write_report(out: Path = REPORTS / "model-report.md", variant: str = "defaul
     lines += _ablation_section(abls, fl)
     lines += _calibration_section(cal)
     lines += _agreement_section(_load(REPORTS / "ts-python-agreement.json"))
+    sl = slice_report(data)
+    (REPORTS / "slices.json").write_text(json.dumps(sl, indent=1) + "\n")
+    lines += _slices_section(sl)
     lines += NOT_MEASURED
     out.write_text("\n".join(lines))
     print(f"wrote {out} in {time.time() - t0:.0f} s")
