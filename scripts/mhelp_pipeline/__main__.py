@@ -1,6 +1,7 @@
 """CLI: python -m mhelp_pipeline build-corpus | train | export | reference | all  (PYTHONPATH=scripts).
 
-Evidence (issue 3, reports/): floors | ablation | export-eval-set | compare-eval | report."""
+Evidence (issue 3, reports/): floors | ablation | export-eval-set | compare-eval | report;
+distill (students L1/L2 from the interim teacher + reports/frontier.json) | frontier (re-measure only)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never download weights from a hu
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="mhelp_pipeline")
     ap.add_argument("command", choices=["build-corpus", "train", "export", "reference", "all", "floors", "ablation",
-                                        "export-eval-set", "compare-eval", "report"])
+                                        "export-eval-set", "compare-eval", "report", "distill",
+                                        "frontier"])
     ap.add_argument("--layers", type=int, default=None, help="encoder layers to keep (default 3)")
     ap.add_argument("--epochs", type=int, default=None)
     ap.add_argument("--max-minutes", type=float, default=None)
     ap.add_argument("--variant", default="default")
-    ap.add_argument("--steps", type=int, default=None, help="ablation: optimizer steps per run (default 150)")
+    ap.add_argument("--steps", type=int, default=None, help="ablation (150) / distill (600): optimizer steps per run")
+    ap.add_argument("--student-layers", default=None, help="distill: comma-separated student depths (default 1,2)")
+    ap.add_argument("--alpha", type=float, default=None, help="distill: weight of the teacher (soft) loss (0.5)")
     ap.add_argument("--split", default="dev", help="export-eval-set: corpus split")
     ap.add_argument("--limit", type=int, default=300, help="export-eval-set: number of posts")
     ap.add_argument("--out", default=None, help="export-eval-set: output JSONL (default build/eval/<split>.jsonl)")
@@ -72,6 +76,16 @@ def main(argv: list[str] | None = None) -> int:
             from .eval_set import compare_eval
 
             compare_eval(args.input, args.ts_metrics, args.ts_predictions)
+        elif step in ("distill", "frontier"):
+            from .distill import config_with, distill
+            from .frontier import frontier
+
+            layers = tuple(int(x) for x in args.student_layers.split(",")) if args.student_layers else None
+            cfg = config_with(layers=layers, steps=args.steps, alpha=args.alpha)
+            log = lambda m: print(m, flush=True)  # noqa: E731
+            # `frontier` only re-measures students that distill already trained and exported
+            dirs = distill(cfg, log=log) if step == "distill" else None
+            frontier(cfg, dirs, log=log)
         elif step == "report":
             from .report import write_report
 

@@ -1,0 +1,240 @@
+"""Knowledge distillation of smaller students (issue 3, "Student ... distil at least three student sizes").
+
+**Interim teacher.** The teacher here is the *shipped 3-layer model* (its fp32 torch checkpoint in
+build/checkpoints/best, the weights models/default was exported from), not the larger teacher the issue
+asks for (all-mpnet-base-v2 or the full 6-layer MiniLM): that one is not trained yet. Distilling from the
+shipped model gives a first size/latency/accuracy frontier below it; the same code takes a larger teacher
+by pointing ``DistillConfig.teacher`` at its checkpoint.
+
+Students: all-MiniLM-L6-v2 truncated to ``layers`` (1 or 2), hidden 384, mean pooling, one head per task:
+exactly model.py, so export/quantisation/engine are unchanged. Encoder initialised from the pretrained
+MiniLM layers (not from the teacher's fine-tuned layers), as train.py does.
+
+Loss per step, per head k with task weight w_k (primary 1, auxiliary 0.5 as in train.py):
+    w_k * ( alpha * soft_k  +  (1 - alpha) * hard_k )
+- soft_k, single-label heads: T^2 * KL(p_teacher^T || p_student^T), p^T = softmax(logits / T), batch mean,
+  on *every* example of the batch (the teacher labels every head of every post, which is the point: most
+  posts carry a weak label for one or two heads only). Hinton et al.'s direction (teacher distribution
+  first); the T^2 keeps the soft gradients' scale independent of T.
+- soft_k, multi-label heads: BCE(student logits, sigmoid(teacher logits)) over every (post, label) entry.
+  No temperature: each label is its own Bernoulli, already a soft target; tempering would only pull every
+  target towards 0.5.
+- hard_k: train.py's masked loss (class-weighted CE / pos-weighted BCE on the labelled entries only); absent
+  for heads with no label in the batch.
+
+Teacher logits of the train split are computed once (eval mode, no dropout) and cached as .npy in
+build/students/teacher/, keyed by the checkpoint's and the corpus' sha256, so both students reuse them.
+Fixed budget (``steps`` x ``batch_size``), no early stopping and one evaluation at the end: no dev-based model
+selection, so dev numbers are not selected on. Outputs: build/students/L<n>/ckpt.{safetensors,json}, then
+export.py writes model.int8.onnx + model.json (calibrated on the weak dev split) to build/students/L<n>/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .batching import Encoded, encode, load_tokenizer, make_batch, read_jsonl
+from .codebook import Codebook, codebook
+from .metrics import headline
+from .model import MultiTaskModel, config_for, load_pretrained_encoder
+from .paths import BUILD, CHECKPOINT_DIR, CORPUS_DIR, base_model_dir
+from .train import TrainConfig, _class_weights, collect_logits, evaluate, load_checkpoint, save_checkpoint, task_losses
+
+STUDENTS_DIR = BUILD / "students"
+
+
+@dataclass(frozen=True)
+class DistillConfig:
+    layers: tuple[int, ...] = (1, 2)
+    teacher: str = str(CHECKPOINT_DIR / "best")  # interim teacher: the shipped 3-layer checkpoint
+    steps: int = 600
+    batch_size: int = 32
+    max_length: int = 128
+    alpha: float = 0.5  # weight of the soft (teacher) term; 1 - alpha on the weak hard labels
+    temperature: float = 2.0  # softmax heads only (see module docstring)
+    lr_encoder: float = 8e-5  # train.py's values: the students share its encoder and heads
+    lr_heads: float = 1e-3
+    weight_decay: float = 0.01
+    warmup_fraction: float = 0.06
+    freeze_word_embeddings: bool = True  # 11.7M weights; freezing makes CPU steps cheaper, as in train.py
+    aux_task_weight: float = 0.5
+    threads: int = 2
+    seed: int = 0
+    hard: TrainConfig = field(default_factory=TrainConfig)  # class-weight settings of the hard loss
+
+
+# --- the loss (pure; tested in tests/test_distill.py) -------------------------------------------------------
+
+def soft_losses(cb: Codebook, student: dict[str, torch.Tensor], teacher: dict[str, torch.Tensor],
+                temperature: float) -> dict[str, torch.Tensor]:
+    out = {}
+    for t in cb.tasks:
+        s, z = student[t.key], teacher[t.key]
+        if t.kind == "single_label":
+            kl = F.kl_div(F.log_softmax(s / temperature, -1), F.log_softmax(z / temperature, -1),
+                          log_target=True, reduction="batchmean")
+            out[t.key] = kl * temperature**2
+        else:
+            out[t.key] = F.binary_cross_entropy_with_logits(s, torch.sigmoid(z))
+    return out
+
+
+def distill_loss(cb: Codebook, student: dict, teacher: dict, batch: dict, weights: dict, task_w: dict[str, float],
+                 alpha: float, temperature: float) -> tuple[torch.Tensor, dict[str, float]]:
+    """Total loss and its parts (for logging). ``weights``: train.py's class / pos weights of the hard loss."""
+    soft = soft_losses(cb, student, teacher, temperature)
+    hard = task_losses(cb, student, batch, weights)
+    total = sum(task_w[k] * (alpha * soft[k] + (1 - alpha) * hard.get(k, 0.0)) for k in soft)
+    parts = {"soft": float(sum(task_w[k] * v.detach() for k, v in soft.items())),
+             "hard": float(sum(task_w[k] * v.detach() for k, v in hard.items()))}
+    return total, parts
+
+
+# --- teacher logits, cached once --------------------------------------------------------------------------
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def teacher_logits(cfg: DistillConfig, enc: Encoded, corpus_file: Path, log=print) -> dict[str, np.ndarray]:
+    teacher = Path(cfg.teacher)
+    key = {"teacher_sha256": _sha256(teacher.with_suffix(".safetensors")), "corpus_sha256": _sha256(corpus_file),
+           "max_length": cfg.max_length, "n": len(enc.ids)}
+    cache = STUDENTS_DIR / "teacher"
+    meta_path = cache / "meta.json"
+    if meta_path.exists() and json.loads(meta_path.read_text())["key"] == key:
+        log(f"teacher logits: reusing {cache}")
+        return {k: np.load(cache / f"{k}.npy") for k in json.loads(meta_path.read_text())["heads"]}
+    t0 = time.time()
+    model, _ = load_checkpoint(teacher)
+    out = collect_logits(model, enc)
+    cache.mkdir(parents=True, exist_ok=True)
+    for k, v in out.items():
+        np.save(cache / f"{k}.npy", v)
+    meta_path.write_text(json.dumps({"key": key, "heads": list(out), "seconds": round(time.time() - t0, 1)}, indent=1))
+    log(f"teacher logits for {len(enc.ids)} train posts in {time.time() - t0:.0f}s")
+    return out
+
+
+# --- training one student ---------------------------------------------------------------------------------
+
+def _batches(enc: Encoded, batch_size: int, rng: random.Random):
+    """Endless length-bucketed full batches (as batching.bucketed_batches), reshuffled every pass."""
+    while True:
+        order = list(range(len(enc.ids)))
+        rng.shuffle(order)
+        mega = batch_size * 50
+        batches = []
+        for s in range(0, len(order), mega):
+            chunk = sorted(order[s : s + mega], key=lambda i: len(enc.ids[i]))
+            batches.extend(chunk[j : j + batch_size] for j in range(0, len(chunk), batch_size))
+        rng.shuffle(batches)
+        yield from (b for b in batches if len(b) == batch_size)
+
+
+def train_student(layers: int, cfg: DistillConfig, tr: Encoded, dv: Encoded, t_logits: dict[str, np.ndarray],
+                  out: Path, log=print) -> dict:
+    torch.manual_seed(cfg.seed)
+    rng = random.Random(cfg.seed)
+    cb = codebook()
+    mcfg = config_for(cb, layers=layers)
+    model = MultiTaskModel(mcfg)
+    load_pretrained_encoder(model, base_model_dir())
+    if cfg.freeze_word_embeddings:
+        model.encoder.word.weight.requires_grad_(False)
+    weights = _class_weights(cb, tr, cfg.hard)
+    task_w = {t.key: 1.0 if t.primary else cfg.aux_task_weight for t in cb.tasks}
+    heads = [p for n, p in model.named_parameters() if n.startswith("heads.")]
+    enc_p = [p for n, p in model.named_parameters() if not n.startswith("heads.") and p.requires_grad]
+    opt = torch.optim.AdamW([{"params": enc_p, "lr": cfg.lr_encoder}, {"params": heads, "lr": cfg.lr_heads}],
+                            weight_decay=cfg.weight_decay)
+    warm = max(1, int(cfg.warmup_fraction * cfg.steps))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (cfg.steps - s) / max(1, cfg.steps - warm))))
+    t0 = time.time()
+    it = _batches(tr, cfg.batch_size, rng)
+    for step in range(1, cfg.steps + 1):
+        model.train()
+        idx = next(it)
+        b = make_batch(tr, idx)
+        teach = {k: torch.from_numpy(v[idx]) for k, v in t_logits.items()}
+        loss, parts = distill_loss(cb, model(b["input_ids"], b["attention_mask"]), teach, b, weights, task_w,
+                                   cfg.alpha, cfg.temperature)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        if step % 50 == 0:
+            log(f"  L{layers} step {step}/{cfg.steps} loss {loss.item():.3f} (soft {parts['soft']:.3f} "
+                f"hard {parts['hard']:.3f}) {time.time() - t0:.0f}s")
+    secs = time.time() - t0
+    metrics = evaluate(cb, collect_logits(model, dv), dv)  # argmax / 0.5, torch fp32: a training log only
+    scores = {t.key: _round(headline(t, metrics[t.key])) for t in cb.tasks}
+    log(f"  L{layers} done in {secs:.0f}s; dev headline (argmax/0.5) {scores}")
+    train_cfg = {**asdict(cfg), "layers": layers, "kind": "distillation", "hard": asdict(cfg.hard)}
+    summary = {"model_config": mcfg.to_dict(), "train_config": train_cfg, "steps": cfg.steps,
+               "best_step": cfg.steps, "train_examples": len(tr.ids), "dev_examples": len(dv.ids),
+               "wall_seconds": round(secs, 1), "dev_headline_argmax": scores, "date": time.strftime("%Y-%m-%d")}
+    save_checkpoint(model, out, summary)  # export.py reads model_config, train_config.seed, steps, wall_seconds
+    return summary
+
+
+def _round(x: float) -> float | None:
+    return None if math.isnan(x) else round(float(x), 4)  # JSON has no NaN (heads without dev labels)
+
+
+def _config_key(cfg: DistillConfig, layers: int) -> str:
+    return json.dumps({**asdict(cfg), "layers": layers}, sort_keys=True, default=str)
+
+
+def distill(cfg: DistillConfig = DistillConfig(), corpus_dir: Path = CORPUS_DIR, export_students: bool = True,
+            log=print) -> dict[int, Path]:
+    """Train (or reuse) every student, export each to build/students/L<n>/; returns layers -> model dir."""
+    from .export import export
+
+    torch.set_num_threads(cfg.threads)
+    cb = codebook()
+    tok = load_tokenizer(base_model_dir() / "tokenizer.json")
+    tr = encode(read_jsonl(corpus_dir / "train.jsonl"), tok, cb, cfg.max_length)
+    dv = encode(read_jsonl(corpus_dir / "dev.jsonl"), tok, cb, cfg.max_length)
+    t_logits = teacher_logits(cfg, tr, corpus_dir / "train.jsonl", log)
+    dirs = {}
+    for layers in cfg.layers:
+        d = STUDENTS_DIR / f"L{layers}"
+        ckpt = d / "ckpt"
+        stamp = d / "config_key.txt"
+        if ckpt.with_suffix(".json").exists() and stamp.exists() and stamp.read_text() == _config_key(cfg, layers):
+            log(f"L{layers}: reusing {ckpt}")
+        else:
+            log(f"L{layers}: distilling {cfg.steps} steps x {cfg.batch_size} from {cfg.teacher}")
+            d.mkdir(parents=True, exist_ok=True)
+            train_student(layers, cfg, tr, dv, t_logits, ckpt, log)
+            stamp.write_text(_config_key(cfg, layers))
+            (d / "model.json").unlink(missing_ok=True)  # stale export
+        if export_students and not (d / "model.json").exists():
+            t0 = time.time()
+            export(variant=f"student-L{layers}", checkpoint=ckpt, corpus_dir=corpus_dir, out_dir=d,
+                   log=lambda m: log("  export: " + m.replace("\n", " ")))
+            log(f"  L{layers} exported in {time.time() - t0:.0f}s")
+        dirs[layers] = d
+    return dirs
+
+
+def config_with(**over) -> DistillConfig:
+    return replace(DistillConfig(), **{k: v for k, v in over.items() if v is not None})
+
