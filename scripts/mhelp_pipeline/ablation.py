@@ -35,7 +35,8 @@ from .batching import Encoded, encode, load_tokenizer, make_batch, read_jsonl
 from .bootstrap import BootstrapConfig, bootstrap_ci, paired_bootstrap
 from .codebook import Codebook, Task, codebook
 from .metrics import IGNORE, headline_name, issue_metrics
-from .model import MultiTaskModel, config_for, load_pretrained_encoder
+from .model import MultiTaskModel
+from .optimisation import optimiser_and_schedule, pretrained_model, update
 from .paths import BUILD, CORPUS_DIR, REPORTS, base_model_dir
 from .train import TrainConfig, _class_weights, collect_logits, task_losses
 
@@ -87,17 +88,8 @@ def _batches(enc: Encoded, pool: np.ndarray, cfg: AblationConfig, rng: random.Ra
 def train_run(cb_run: Codebook, tr: Encoded, pool: np.ndarray, weights: dict, cfg: AblationConfig, log) -> tuple[MultiTaskModel, float]:
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
-    model = MultiTaskModel(config_for(cb_run, layers=cfg.layers))
-    load_pretrained_encoder(model, base_model_dir())
-    if cfg.freeze_word_embeddings:
-        model.encoder.word.weight.requires_grad_(False)
-    heads = [p for n, p in model.named_parameters() if n.startswith("heads.")]
-    enc_p = [p for n, p in model.named_parameters() if not n.startswith("heads.") and p.requires_grad]
-    opt = torch.optim.AdamW([{"params": enc_p, "lr": cfg.lr_encoder}, {"params": heads, "lr": cfg.lr_heads}],
-                            weight_decay=cfg.weight_decay)
-    warm = max(1, int(cfg.warmup_fraction * cfg.steps))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warm, max(0.0, (cfg.steps - s) / max(1, cfg.steps - warm))))
+    model = pretrained_model(cb_run, cfg.layers, cfg.freeze_word_embeddings)
+    opt, sched = optimiser_and_schedule(model, cfg.lr_encoder, cfg.lr_heads, cfg.weight_decay, cfg.steps, cfg.warmup_fraction)
     task_w = {t.key: 1.0 if t.primary else cfg.aux_task_weight for t in cb_run.tasks}
     t0 = time.time()
     it = _batches(tr, pool, cfg, rng)
@@ -106,11 +98,7 @@ def train_run(cb_run: Codebook, tr: Encoded, pool: np.ndarray, weights: dict, cf
         b = make_batch(tr, next(it))
         losses = task_losses(cb_run, model(b["input_ids"], b["attention_mask"]), b, weights)
         loss = sum(task_w[k] * v for k, v in losses.items())
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
+        update(model, opt, sched, loss)
         if step % 50 == 0:
             log(f"  step {step}/{cfg.steps} loss {loss.item():.3f} {time.time() - t0:.0f}s")
     return model, time.time() - t0

@@ -46,7 +46,8 @@ import torch.nn.functional as F
 from .batching import Encoded, encode, load_tokenizer, make_batch, read_jsonl
 from .codebook import Codebook, codebook
 from .metrics import headline
-from .model import MultiTaskModel, config_for, load_pretrained_encoder
+from .model import config_for
+from .optimisation import optimiser_and_schedule, pretrained_model, update
 from .paths import BUILD, CHECKPOINT_DIR, CORPUS_DIR, base_model_dir
 from .train import TrainConfig, _class_weights, collect_logits, evaluate, load_checkpoint, save_checkpoint, task_losses
 
@@ -152,19 +153,10 @@ def train_student(layers: int, cfg: DistillConfig, tr: Encoded, dv: Encoded, t_l
     rng = random.Random(cfg.seed)
     cb = codebook()
     mcfg = config_for(cb, layers=layers)
-    model = MultiTaskModel(mcfg)
-    load_pretrained_encoder(model, base_model_dir())
-    if cfg.freeze_word_embeddings:
-        model.encoder.word.weight.requires_grad_(False)
+    model = pretrained_model(cb, layers, cfg.freeze_word_embeddings)
     weights = _class_weights(cb, tr, cfg.hard)
     task_w = {t.key: 1.0 if t.primary else cfg.aux_task_weight for t in cb.tasks}
-    heads = [p for n, p in model.named_parameters() if n.startswith("heads.")]
-    enc_p = [p for n, p in model.named_parameters() if not n.startswith("heads.") and p.requires_grad]
-    opt = torch.optim.AdamW([{"params": enc_p, "lr": cfg.lr_encoder}, {"params": heads, "lr": cfg.lr_heads}],
-                            weight_decay=cfg.weight_decay)
-    warm = max(1, int(cfg.warmup_fraction * cfg.steps))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warm, max(0.0, (cfg.steps - s) / max(1, cfg.steps - warm))))
+    opt, sched = optimiser_and_schedule(model, cfg.lr_encoder, cfg.lr_heads, cfg.weight_decay, cfg.steps, cfg.warmup_fraction)
     t0 = time.time()
     it = _batches(tr, cfg.batch_size, rng)
     for step in range(1, cfg.steps + 1):
@@ -174,11 +166,7 @@ def train_student(layers: int, cfg: DistillConfig, tr: Encoded, dv: Encoded, t_l
         teach = {k: torch.from_numpy(v[idx]) for k, v in t_logits.items()}
         loss, parts = distill_loss(cb, model(b["input_ids"], b["attention_mask"]), teach, b, weights, task_w,
                                    cfg.alpha, cfg.temperature)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
+        update(model, opt, sched, loss)
         if step % 50 == 0:
             log(f"  L{layers} step {step}/{cfg.steps} loss {loss.item():.3f} (soft {parts['soft']:.3f} "
                 f"hard {parts['hard']:.3f}) {time.time() - t0:.0f}s")

@@ -24,7 +24,8 @@ import torch.nn.functional as F
 from .batching import IGNORE, Encoded, bucketed_batches, encode, make_batch, read_jsonl, load_tokenizer, sequential_batches
 from .codebook import Codebook, codebook
 from .metrics import headline, multi_label_metrics, single_label_metrics
-from .model import MultiTaskModel, ModelConfig, config_for, load_pretrained_encoder
+from .model import MultiTaskModel, ModelConfig, config_for
+from .optimisation import optimiser_and_schedule, pretrained_model, update
 from .paths import CHECKPOINT_DIR, CORPUS_DIR, base_model_dir
 
 
@@ -170,25 +171,13 @@ def train(
     log(f"train {len(tr.ids)} dev {len(dv.ids)} examples; mean tokens {np.mean([len(x) for x in tr.ids]):.1f}")
 
     mcfg = config_for(cb, layers=cfg.layers)
-    model = MultiTaskModel(mcfg)
-    load_pretrained_encoder(model, base_model_dir())
-    if cfg.freeze_word_embeddings:
-        model.encoder.word.weight.requires_grad_(False)
+    model = pretrained_model(cb, cfg.layers, cfg.freeze_word_embeddings)
     weights = _class_weights(cb, tr, cfg)
     task_w = {t.key: cfg.task_weights.get(t.key, 1.0 if t.primary else cfg.aux_task_weight) for t in cb.tasks}
 
-    head_params = [p for n, p in model.named_parameters() if n.startswith("heads.")]
-    enc_params = [p for n, p in model.named_parameters() if not n.startswith("heads.") and p.requires_grad]
-    opt = torch.optim.AdamW(
-        [{"params": enc_params, "lr": cfg.lr_encoder}, {"params": head_params, "lr": cfg.lr_heads}],
-        weight_decay=cfg.weight_decay,
-    )
     steps_per_epoch = math.ceil(len(tr.ids) / cfg.batch_size)
     total = steps_per_epoch * cfg.epochs
-    warm = max(1, int(cfg.warmup_fraction * total))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm)))
-    )
+    opt, sched = optimiser_and_schedule(model, cfg.lr_encoder, cfg.lr_heads, cfg.weight_decay, total, cfg.warmup_fraction)
     eval_every = max(1, steps_per_epoch // cfg.evals_per_epoch)
 
     best = {"score": -1.0}
@@ -200,11 +189,7 @@ def train(
             b = make_batch(tr, idx)
             losses = task_losses(cb, model(b["input_ids"], b["attention_mask"]), b, weights)
             loss = sum(task_w[k] * v for k, v in losses.items())
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
+            update(model, opt, sched, loss)
             step += 1
             if step % 50 == 0:
                 log(f"step {step}/{total} loss {loss.item():.3f} {time.time() - t_start:.0f}s")
