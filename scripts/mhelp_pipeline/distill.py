@@ -31,7 +31,6 @@ export.py writes model.int8.onnx + model.json (calibrated on the weak dev split)
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import random
@@ -45,6 +44,7 @@ import torch.nn.functional as F
 
 from .batching import Encoded, encode, load_tokenizer, make_batch, read_jsonl
 from .codebook import Codebook, codebook
+from .export import file_sha256
 from .metrics import headline
 from .model import config_for
 from .optimisation import optimiser_and_schedule, pretrained_model, update
@@ -103,17 +103,9 @@ def distill_loss(cb: Codebook, student: dict, teacher: dict, batch: dict, weight
 
 # --- teacher logits, cached once --------------------------------------------------------------------------
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def teacher_logits(cfg: DistillConfig, enc: Encoded, corpus_file: Path, log=print) -> dict[str, np.ndarray]:
     teacher = Path(cfg.teacher)
-    key = {"teacher_sha256": _sha256(teacher.with_suffix(".safetensors")), "corpus_sha256": _sha256(corpus_file),
+    key = {"teacher_sha256": file_sha256(teacher.with_suffix(".safetensors")), "corpus_sha256": file_sha256(corpus_file),
            "max_length": cfg.max_length, "n": len(enc.ids)}
     cache = STUDENTS_DIR / "teacher"
     meta_path = cache / "meta.json"

@@ -130,7 +130,8 @@ def _agreement(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[str, 
     return res
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB chunks (model files are tens of MB)."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -200,7 +201,7 @@ def export(variant: str = "default", cfg: ExportConfig = ExportConfig(), checkpo
         "version": cfg.version,
         "variant": variant,
         "onnx": "model.int8.onnx",
-        "onnx_sha256": _sha256(out_dir / "model.int8.onnx"),
+        "onnx_sha256": file_sha256(out_dir / "model.int8.onnx"),
         "tokenizer": "tokenizer.json",
         "do_lower_case": lower,
         "max_length": cfg.max_length,
