@@ -7,21 +7,10 @@ import { presentedKey, retryAfterSeconds } from "../../src/worker/auth";
 import { sha256Hex } from "../../src/worker/cache";
 import { DEFAULT_CONFIG, readConfig } from "../../src/worker/config";
 import { ApiError } from "../../src/worker/errors";
-import { ErrorResponseSchema, type ErrorResponse } from "../../src/worker/schemas";
-import { BASE, callRaw, newKey, storeKey } from "./helpers";
+import { BASE, callRaw, expectError, newKey, storeKey } from "./helpers";
 
 const BODY = JSON.stringify({ posts: [{ id: "1", text: "hello there" }] });
 const predict = (headers: Record<string, string>) => callRaw("/v1/predict", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: BODY });
-
-async function expectError(res: Response, status: number, code: string): Promise<ErrorResponse> {
-  const text = await res.text();
-  expect(res.status, text).toBe(status);
-  expect(res.headers.get("content-type")).toMatch(/application\/json/);
-  const body = ErrorResponseSchema.parse(JSON.parse(text));
-  expect(body.error.code).toBe(code);
-  expect(body.error.request_id).toBe(res.headers.get("x-request-id"));
-  return body;
-}
 
 describe("API keys", () => {
   it("answers 401 without a key, saying how to send one", async () => {

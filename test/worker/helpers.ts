@@ -1,6 +1,8 @@
 // Shared helpers for the workerd route tests.
 import { env, exports } from "cloudflare:workers";
+import { expect } from "vitest";
 import { sha256Hex } from "../../src/worker/cache";
+import { ErrorResponseSchema, type ErrorResponse } from "../../src/worker/schemas";
 
 export const BASE = "http://mhelp.test";
 
@@ -57,4 +59,19 @@ export async function eventually<T>(probe: () => Promise<T>, check: (value: T) =
     if (check(value) || Date.now() > deadline) return value;
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * Asserts a JSON error response: status, code, a message that says something (how to fix it), and the
+ * request id echoed from the X-Request-Id header. Returns the parsed body for further checks.
+ */
+export async function expectError(res: Response, status: number, code: string): Promise<ErrorResponse> {
+  const text = await res.text();
+  expect(res.status, text).toBe(status);
+  expect(res.headers.get("content-type")).toMatch(/application\/json/);
+  const body = ErrorResponseSchema.parse(JSON.parse(text));
+  expect(body.error.code).toBe(code);
+  expect(body.error.message.length).toBeGreaterThan(10);
+  expect(body.error.request_id).toBe(res.headers.get("x-request-id"));
+  return body;
 }

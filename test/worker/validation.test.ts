@@ -1,19 +1,7 @@
 // Bad input never reaches the model and never yields a 500: 400/413/415 with a JSON error that names the
 // problem and how to fix it (zod issues), or 404 for unknown routes.
 import { describe, expect, it } from "vitest";
-import { ErrorResponseSchema, type ErrorResponse } from "../../src/worker/schemas";
-import { call, postJson } from "./helpers";
-
-async function expectError(res: Response, status: number, code: string): Promise<ErrorResponse> {
-  const text = await res.text();
-  expect(res.status, text).toBe(status);
-  expect(res.headers.get("content-type")).toMatch(/application\/json/);
-  const body = ErrorResponseSchema.parse(JSON.parse(text));
-  expect(body.error.code).toBe(code);
-  expect(body.error.message.length).toBeGreaterThan(10);
-  expect(body.error.request_id).toBe(res.headers.get("x-request-id"));
-  return body;
-}
+import { call, expectError, postJson } from "./helpers";
 
 const post = (i: number, text = "hello there") => ({ id: String(i), text });
 
