@@ -16,8 +16,7 @@ import torch
 
 from .codebook import Codebook
 from .inference import content_windows, wrap
-
-IGNORE = -100
+from .metrics import IGNORE  # re-exported: train.py and others import it from here
 
 
 @dataclass

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .codebook import Codebook, Task
+from .metrics import IGNORE
 
-IGNORE = -100
 
 
 @dataclass(frozen=True)

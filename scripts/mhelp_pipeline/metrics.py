@@ -10,6 +10,8 @@ import numpy as np
 
 from .codebook import Task
 
+# The label value that marks "not known for this example" (also torch cross-entropy's ignore_index);
+# the one definition, imported by batching, calibrate and the training loops.
 IGNORE = -100
 
 
