@@ -1,7 +1,8 @@
 """CLI: python -m mhelp_pipeline build-corpus | train | export | reference | all  (PYTHONPATH=scripts).
 
 Evidence (issue 3, reports/): floors | ablation | export-eval-set | compare-eval | report;
-distill (students L1/L2 from the interim teacher + reports/frontier.json) | frontier (re-measure only)."""
+distill (students L1/L2 from the interim teacher + reports/frontier.json) | frontier (re-measure only) |
+quantisation (int8 methods compared -> reports/quantisation.json)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="mhelp_pipeline")
     ap.add_argument("command", choices=["build-corpus", "train", "export", "reference", "all", "floors", "ablation",
                                         "export-eval-set", "compare-eval", "report", "distill",
-                                        "frontier"])
+                                        "frontier", "quantisation"])
     ap.add_argument("--layers", type=int, default=None, help="encoder layers to keep (default 3)")
     ap.add_argument("--epochs", type=int, default=None)
     ap.add_argument("--max-minutes", type=float, default=None)
     ap.add_argument("--variant", default="default")
+    ap.add_argument("--checkpoint", default=None,
+                    help="train: where the best checkpoint goes (default build/checkpoints/best; a teacher elsewhere)")
     ap.add_argument("--steps", type=int, default=None, help="ablation (150) / distill (600): optimizer steps per run")
     ap.add_argument("--student-layers", default=None, help="distill: comma-separated student depths (default 1,2)")
     ap.add_argument("--alpha", type=float, default=None, help="distill: weight of the teacher (soft) loss (0.5)")
@@ -48,7 +51,12 @@ def main(argv: list[str] | None = None) -> int:
             cfg = TrainConfig()
             over = {k: v for k, v in {"layers": args.layers, "epochs": args.epochs,
                                       "max_minutes": args.max_minutes}.items() if v is not None}
-            train(replace(cfg, **over), log=lambda m: print(m, flush=True))
+            from pathlib import Path
+
+            from .paths import CHECKPOINT_DIR
+
+            out = Path(args.checkpoint) if args.checkpoint else CHECKPOINT_DIR / "best"
+            train(replace(cfg, **over), out=out, log=lambda m: print(m, flush=True))
         elif step == "export":
             from .export import export
 
@@ -86,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
             # `frontier` only re-measures students that distill already trained and exported
             dirs = distill(cfg, log=log) if step == "distill" else None
             frontier(cfg, dirs, log=log)
+        elif step == "quantisation":
+            from .quant_compare import compare
+
+            compare(log=lambda m: print(m, flush=True))
         elif step == "report":
             from .report import write_report
 

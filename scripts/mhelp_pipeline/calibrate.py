@@ -93,3 +93,78 @@ def calibrate(cb: Codebook, logits: dict[str, np.ndarray], single: dict, multi: 
             th = [best_f1_threshold(p[m[:, i] > 0, i], y[m[:, i] > 0, i], cfg) for i in range(t.n)]
         out[t.key] = {"temperature": temp, "thresholds": th}
     return out
+
+
+# --- post level: the windows of long posts, as the engine aggregates them ----------------------------------
+
+def _f1(pred: np.ndarray, y: np.ndarray) -> float:
+    tp = float((pred & (y > 0)).sum())
+    fp = float((pred & (y == 0)).sum())
+    fn = float((~pred & (y > 0)).sum())
+    return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
+
+
+def post_probabilities(head, windows: list[np.ndarray], weights: list[list[int]]) -> np.ndarray:
+    """[posts, n] calibrated, aggregated probabilities of one head (``head``: an inference.Head)."""
+    from .inference import aggregate, window_probs
+
+    return np.stack([aggregate(head, window_probs(head, z), w) for z, w in zip(windows, weights)])
+
+
+def calibrate_posts(cb: Codebook, windows: list[dict[str, np.ndarray]], weights: list[list[int]], single: dict,
+                    multi: dict, multi_mask: dict, cfg: CalibrationConfig = CalibrationConfig()) -> dict[str, dict]:
+    """Calibration of whole posts, as the engine sees them (every window, run alone).
+
+    ``windows[i][task]``: raw logits [windows of post i, n]; ``weights[i]``: content tokens per window.
+    Temperatures are fitted on each post's first window (one logit row per labelled post; the window the
+    model was trained on). Thresholds are then chosen on the *aggregated* probabilities, so they fit what
+    the engine decides on long posts. Binary heads also choose their aggregation: ``token_mean`` (the post
+    as a whole) or ``max`` (a request in any window counts), whichever gives the higher dev F1 of the
+    positive label at its own best threshold (ties keep token_mean). Returns per task: temperature,
+    thresholds, aggregation, ``aggregation_f1`` (binary heads: dev F1 of each candidate) and ``probs``
+    [posts, n], the aggregated probabilities that the returned settings give.
+    """
+    from .inference import Head, default_aggregation
+
+    out = {}
+    for t in cb.tasks:
+        first = np.stack([w[t.key][0] for w in windows])
+        per_post = [w[t.key] for w in windows]
+        if t.kind == "single_label":
+            y = np.asarray(single[t.key])
+            temp = fit_temperature(t, first, y, None, cfg)
+            keep = y != IGNORE
+            if t.n != 2:
+                head = Head(t.key, t.kind, list(t.labels), temp, None, default_aggregation(t.kind))
+                out[t.key] = {"temperature": temp, "thresholds": None, "aggregation": head.aggregation,
+                              "probs": post_probabilities(head, per_post, weights)}
+                continue
+            cands = {}
+            for how in ("token_mean", "max"):
+                head = Head(t.key, t.kind, list(t.labels), temp, None, how)
+                p = post_probabilities(head, per_post, weights)
+                th = best_f1_threshold(p[keep, 1], y[keep], cfg)
+                cands[how] = (_f1(p[keep, 1] >= th, y[keep]) if keep.any() else 0.0, th, p)
+            how = "max" if cands["max"][0] > cands["token_mean"][0] + 1e-12 else "token_mean"
+            out[t.key] = {"temperature": temp, "thresholds": [cands[how][1]], "aggregation": how,
+                          "aggregation_f1": {k: round(v[0], 4) for k, v in cands.items()}, "probs": cands[how][2]}
+        else:
+            y = np.asarray(multi[t.key], dtype=np.float64)
+            m = np.asarray(multi_mask[t.key], dtype=np.float64)
+            temp = fit_temperature(t, first, y, m, cfg)
+            head = Head(t.key, t.kind, list(t.labels), temp, None, default_aggregation(t.kind))
+            p = post_probabilities(head, per_post, weights)
+            th = [best_f1_threshold(p[m[:, i] > 0, i], y[m[:, i] > 0, i], cfg) for i in range(t.n)]
+            out[t.key] = {"temperature": temp, "thresholds": th, "aggregation": head.aggregation, "probs": p}
+    return out
+
+
+def probs_as_logits(cb: Codebook, probs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Aggregated probabilities in the form train.evaluate takes (logits at temperature 1): log p for
+    single-label heads (softmax(log p) = p), log-odds for multi-label heads (sigmoid(logit p) = p)."""
+    eps = 1e-12
+    out = {}
+    for t in cb.tasks:
+        p = np.clip(probs[t.key], eps, 1 - eps)
+        out[t.key] = np.log(p) if t.kind == "single_label" else np.log(p) - np.log1p(-p)
+    return out

@@ -1,15 +1,15 @@
-"""Size / latency / accuracy frontier of the distilled students vs the interim teacher -> reports/frontier.json.
+"""Size / latency / accuracy frontier of the distilled students vs their teacher -> reports/frontier.json.
 
-Models: build/students/L1, build/students/L2 (distill.py) and the shipped 3-layer models/default, which is
-also the interim teacher they were distilled from. For each:
-- accuracy: weak-label dev split (gold dev is absent), first 128-token window, the model's own int8 ONNX
-  with its own temperatures/thresholds (each calibrated by export.py on this same dev split, so every
-  model is equally in-sample); the issue's metrics (metrics.issue_metrics) with 95 % bootstrap intervals,
-  and a paired bootstrap test student - teacher on the same resampled posts (bootstrap.py);
+Models: build/students/L1..L3 (distill.py), the 6-layer teacher they were distilled from (its export in
+build/teacher/L6/model) and, as a reference row, the shipped models/default. For each:
+- accuracy: weak-label dev split (gold dev is absent), whole posts as the engine scores them (every window,
+  the model's own int8 ONNX, aggregation, temperatures and thresholds, each calibrated by export.py on this
+  same dev split, so every model is equally in-sample); the issue's metrics (metrics.issue_metrics) with 95 %
+  bootstrap intervals, and a paired bootstrap test model - teacher on the same resampled posts (bootstrap.py);
 - size: bytes of the int8 ONNX (the file the Worker loads) and of the fp32 ONNX it was quantised from;
 - latency: onnxruntime-web (WASM, 1 thread) in Node, ms per 128-token window, median of interleaved runs
-  (scripts/bench_ort_web.mjs). Not the Worker: workerd CPU ms must still be measured (bench/); the
-  ``workerd_estimate_ms`` column only scales Node by the 1.3-1.8x seen for other int8 graphs.
+  (scripts/bench_ort_web.mjs). Not the Worker: workerd CPU ms are measured by bench/worker-latency.mjs; the
+  ``workerd_estimate_ms`` column only scales Node by the 1.3-1.8x seen for int8 graphs.
 """
 
 from __future__ import annotations
@@ -25,10 +25,9 @@ import numpy as np
 from .batching import encode, load_tokenizer, read_jsonl
 from .bootstrap import BootstrapConfig, bootstrap_ci, paired_bootstrap
 from .codebook import Task, codebook
-from .export import onnx_logits
 from .metrics import IGNORE, issue_metrics
-from .paths import BUILD, CORPUS_DIR, MODELS, REPO, REPORTS
-from .reliability import shipped_predictions, targets
+from .paths import BUILD, CORPUS_DIR, EXPORT_TMP, MODELS, REPO, REPORTS
+from .reliability import engine_predictions, targets
 
 PRIMARY = ("help_seeking", "condition", "causes")
 CI_METRICS = {"help_seeking": ("f1", "auroc"), "condition": ("accuracy", "macro_f1"), "causes": ("macro_f1",)}
@@ -43,15 +42,15 @@ class FrontierConfig:
     # workerd CPU ms / Node ms for int8 graphs in ../shared/notes/EDGE-FEASIBILITY.md (1.35-1.8x; ~1.3x is the
     # project's rule of thumb): an estimate from other models, not a measurement of these ones
     workerd_factors: tuple[float, float] = (1.3, 1.8)
-    teacher_dir: str = str(MODELS / "default")
-    teacher_fp32: str = str(BUILD / "export" / "default" / "model.fp32.onnx")
+    teacher_dir: str = str(BUILD / "teacher" / "L6" / "model")  # export of the teacher checkpoint (distill.py)
+    include_shipped: bool = True  # models/default as a reference row (what a new student would replace)
     bootstrap: BootstrapConfig = field(default_factory=BootstrapConfig)
 
 
-def _model_files(layers: int, d: Path, cfg: FrontierConfig) -> dict:
+def _model_files(name: str, layers: int, d: Path, fp32: Path, role: str) -> dict:
     meta = json.loads((d / "model.json").read_text())
-    fp32 = Path(cfg.teacher_fp32) if layers == 3 else BUILD / "export" / f"student-L{layers}" / "model.fp32.onnx"
-    return {"dir": d, "meta": meta, "int8": d / meta["onnx"], "fp32": fp32 if fp32.exists() else None}
+    return {"name": name, "layers": layers, "role": role, "dir": d, "meta": meta, "int8": d / meta["onnx"],
+            "fp32": fp32 if fp32.exists() else None}
 
 
 def _metric(task: Task, name: str, pred, y, mask, score, rows: np.ndarray):
@@ -72,45 +71,53 @@ def _same(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.all((a == b).reshape(len(a), -1), axis=1).mean())
 
 
-def accuracy(models: dict[int, dict], cfg: FrontierConfig, corpus_dir: Path = CORPUS_DIR) -> dict:
+def accuracy(models: dict[str, dict], teacher: str, cfg: FrontierConfig, corpus_dir: Path = CORPUS_DIR) -> dict:
     cb = codebook()
-    teacher = max(models)
     tok = load_tokenizer(models[teacher]["dir"] / models[teacher]["meta"]["tokenizer"])
-    dv = encode(read_jsonl(corpus_dir / "dev.jsonl"), tok, cb, models[teacher]["meta"]["max_length"])
-    preds: dict[int, dict] = {}
+    recs = read_jsonl(corpus_dir / "dev.jsonl")
+    dv = encode(recs, tok, cb, models[teacher]["meta"]["max_length"])  # targets only
+    preds: dict[str, dict] = {}
     res: dict = {"per_model": {}, "paired_vs_teacher": {}, "agreement_with_teacher": {}}
-    for layers, m in models.items():
-        logits = onnx_logits(m["int8"], dv.ids)
-        heads = {h["task"]: h for h in m["meta"]["heads"]}
-        preds[layers] = {k: shipped_predictions(cb.task(k), logits[k], heads[k]) for k in PRIMARY}
+    for name, m in models.items():
+        preds[name] = engine_predictions(m["dir"], recs, PRIMARY)
         row = {}
         for k in PRIMARY:
             t = cb.task(k)
-            (pred, score), (y, mask) = preds[layers][k], targets(t, dv)
+            (pred, score), (y, mask) = preds[name][k], targets(t, dv)
             full = issue_metrics(t, pred, y, mask, score)
             rows = _rows(t, y, mask)
             row[k] = {"n": full["n"], **{n: full.get(n) for n in ("precision", "recall", "f1", "auroc", "accuracy",
                                                                    "macro_f1", "micro_f1") if n in full},
                       "ci": {n: bootstrap_ci(_metric(t, n, pred, y, mask, score, rows), len(rows), cfg.bootstrap)
                              for n in CI_METRICS[k]}}
-        res["per_model"][f"L{layers}"] = row
-    for layers in sorted(models):
-        if layers == teacher:
+        res["per_model"][name] = row
+    for name in models:
+        if name == teacher:
             continue
-        res["paired_vs_teacher"][f"L{layers}"] = {}
-        for k, name in PAIRED.items():
+        res["paired_vs_teacher"][name] = {}
+        for k, metric in PAIRED.items():
             t = cb.task(k)
             y, mask = targets(t, dv)
             rows = _rows(t, y, mask)
-            (ps, ss), (pt, st) = preds[layers][k], preds[teacher][k]
-            res["paired_vs_teacher"][f"L{layers}"][k] = {"metric": name, **paired_bootstrap(
-                _metric(t, name, ps, y, mask, ss, rows), _metric(t, name, pt, y, mask, st, rows), len(rows),
+            (ps, ss), (pt, st) = preds[name][k], preds[teacher][k]
+            res["paired_vs_teacher"][name][k] = {"metric": metric, **paired_bootstrap(
+                _metric(t, metric, ps, y, mask, ss, rows), _metric(t, metric, pt, y, mask, st, rows), len(rows),
                 cfg.bootstrap)}
         # fidelity to the teacher on every dev post, labelled or not: what distillation optimises
-        res["agreement_with_teacher"][f"L{layers}"] = {k: _same(preds[layers][k][0], preds[teacher][k][0])
-                                                       for k in PRIMARY}
+        res["agreement_with_teacher"][name] = {k: _same(preds[name][k][0], preds[teacher][k][0]) for k in PRIMARY}
     res["dev_posts"] = len(dv.ids)
     return res
+
+
+def latency(models: dict[str, dict], cfg: FrontierConfig, log=print) -> dict:
+    args = [f"{name}={m['int8']}" for name, m in models.items()]
+    fp = next((m["fp32"] for m in models.values() if m["role"] == "student" and m["layers"] == cfg.fp32_layers), None)
+    if fp is not None:
+        args.append(f"L{cfg.fp32_layers}-fp32={fp}")
+    cmd = ["node", "scripts/bench_ort_web.mjs", "--runs", str(cfg.bench_runs), *args]
+    log("latency: " + " ".join(cmd))
+    out = subprocess.run(cmd, cwd=REPO, check=True, capture_output=True, text=True, timeout=900)
+    return json.loads(out.stdout)
 
 
 def latency(models: dict[int, dict], cfg: FrontierConfig, log=print) -> dict:
@@ -151,20 +158,29 @@ def frontier(dcfg=None, dirs: dict[int, Path] | None = None, cfg: FrontierConfig
     t0 = time.time()
     dcfg = dcfg or DistillConfig()
     dirs = dirs or {n: STUDENTS_DIR / f"L{n}" for n in dcfg.layers}
-    teacher_layers = json.loads((Path(cfg.teacher_dir) / "model.json").read_text())["architecture"]["layers"]
-    models = {n: _model_files(n, d, cfg) for n, d in dirs.items()}
-    models[teacher_layers] = _model_files(teacher_layers, Path(cfg.teacher_dir), cfg)
-    acc = accuracy(models, cfg)
+    teacher_dir = Path(cfg.teacher_dir)
+    t_layers = json.loads((teacher_dir / "model.json").read_text())["architecture"]["layers"]
+    teacher = f"teacher-L{t_layers}"
+    models = {f"L{n}": _model_files(f"L{n}", n, d, EXPORT_TMP / f"student-L{n}" / "model.fp32.onnx", "student")
+              for n, d in sorted(dirs.items())}
+    models[teacher] = _model_files(teacher, t_layers, teacher_dir, EXPORT_TMP / "teacher" / "model.fp32.onnx",
+                                   "teacher")
+    shipped = MODELS / "default"
+    if cfg.include_shipped and (shipped / "model.json").exists():
+        meta = json.loads((shipped / "model.json").read_text())
+        models["shipped"] = _model_files("shipped", meta["architecture"]["layers"], shipped,
+                                         EXPORT_TMP / "default" / "model.fp32.onnx", f"shipped default {meta['version']}")
+    acc = accuracy(models, teacher, cfg)
     bench = latency(models, cfg, log)
     rows = []
-    for n, m in sorted(models.items()):
-        b = bench["models"][f"L{n}"]
+    for name, m in models.items():
+        b = bench["models"][name]
         ckpt = m["dir"] / "ckpt.json"
         train = json.loads(ckpt.read_text()) if ckpt.exists() else m["meta"]["training"]
-        pm = acc["per_model"][f"L{n}"]
+        pm = acc["per_model"][name]
         rows.append({
-            "model": f"L{n}", "layers": n, "role": "interim teacher (shipped default)" if n == teacher_layers
-            else "student", "dir": str(m["dir"].relative_to(REPO)), "params": m["meta"]["architecture"]["params"],
+            "model": name, "layers": m["layers"], "role": m["role"], "dir": str(m["dir"].relative_to(REPO)),
+            "params": m["meta"]["architecture"]["params"], "quantisation": m["meta"]["architecture"]["quantisation"],
             "int8_onnx_bytes": m["int8"].stat().st_size,
             "fp32_onnx_bytes": m["fp32"].stat().st_size if m["fp32"] else None,
             "node_ms_median": b["median_ms"], "node_ms_p10_p90": [b["p10_ms"], b["p90_ms"]],
@@ -175,10 +191,12 @@ def frontier(dcfg=None, dirs: dict[int, Path] | None = None, cfg: FrontierConfig
         })
     fp_name = f"L{cfg.fp32_layers}-fp32"
     res = {
-        "what": "size/latency/accuracy frontier of distilled students (issue 3); INTERIM teacher = the shipped "
-                "3-layer model, not the larger teacher the issue asks for (still to come)",
-        "dev": "weak-label dev split (gold dev absent on this machine): first 128-token window, each model's "
-               "own int8 ONNX, temperatures and thresholds (calibrated on this same split for every model)",
+        "what": "size/latency/accuracy frontier of students distilled from the 6-layer MiniLM teacher (issue 3), "
+                "with the teacher and the shipped default as reference rows",
+        "teacher": teacher,
+        "dev": "weak-label dev split (gold dev absent on this machine): whole posts as the engine scores them "
+               "(every window), each model's own int8 ONNX, aggregation, temperatures and thresholds (calibrated on "
+               "this same split for every model)",
         "latency": {k: v for k, v in bench.items() if k != "models"} | {
             "what": "ms per 128-token window, onnxruntime-web WASM, 1 thread, Node, median of interleaved runs on "
                     "2 CPU cores shared with other jobs; NOT workerd CPU ms (expected ~1.3-1.8x, to be measured)",
@@ -229,8 +247,8 @@ def frontier_section(fr: dict | None, number: int) -> list[str]:
             "teacher's sigmoid probabilities (multi-label heads), on every head of every training post; hard = the "
             "usual masked, class-weighted loss on the weak labels; task weights as train.py (auxiliary 0.5). "
             "Students are written to `build/students/` and are **not shipped**.", "",
-            "Accuracy: weak-label dev split, first 128-token window, each model's own int8 graph, temperatures and "
-            "thresholds (fitted on this same split for every model, so all are equally in-sample), 95 % bootstrap "
+            "Accuracy: weak-label dev split, whole posts as the engine scores them (every window), each model's own "
+            "int8 graph, aggregation, temperatures and thresholds (fitted on this same split for every model, so all are equally in-sample), 95 % bootstrap "
             "intervals over dev posts. Latency: onnxruntime-web "
             f"{lat.get('ort_version')} WASM, 1 thread, Node {lat.get('node')}, one {lat.get('tokens')}-token window, "
             f"median [p10, p90] of {fr['frontier_config']['bench_runs']} interleaved runs on 2 CPU cores shared with "

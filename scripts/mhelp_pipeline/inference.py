@@ -7,8 +7,13 @@ parity fixture (test/fixtures/parity.json) is produced from these functions.
   consecutive windows overlapping by ``stride`` tokens, each wrapped in [CLS] ... [SEP]. An empty text
   gives one window [CLS] [SEP].
 - Post-processing per head: temperature-scaled softmax (single) / sigmoid (multi); aggregation over windows
-  of *probabilities*: single_label -> mean weighted by the window's token count (content tokens),
-  multi_label -> max. Labels: argmax, binary threshold on p[1], multi-label per-label thresholds.
+  of *probabilities* by the head's ``aggregation`` (model format 2): ``token_mean`` -> mean weighted by the
+  window's token count (content tokens), ``max`` -> element-wise max over windows. Defaults (format 1, or
+  the field absent): token_mean for single_label, max for multi_label. ``max`` on a (binary) single-label
+  head takes the whole distribution of the window with the highest p(labels[1]), so probabilities still
+  sum to 1. Labels: argmax, binary threshold on p[1], multi-label per-label thresholds.
+- Sessions run with ``session.disable_quant_qdq=1``, as the engine does: constant folding may then fold
+  the DequantizeLinear of constant int8 weights once at load instead of on every run (the same values).
 """
 
 from __future__ import annotations
@@ -57,10 +62,21 @@ class Head:
     labels: list[str]
     temperature: float
     thresholds: list[float] | None
+    aggregation: str = ""  # "" -> the kind's default (default_aggregation)
 
     @classmethod
     def from_json(cls, h: dict) -> "Head":
-        return cls(h["task"], h["kind"], list(h["labels"]), float(h["temperature"]), h.get("thresholds"))
+        return cls(h["task"], h["kind"], list(h["labels"]), float(h["temperature"]), h.get("thresholds"),
+                   h.get("aggregation") or default_aggregation(h["kind"]))
+
+
+AGGREGATIONS = ("token_mean", "max")
+
+
+def default_aggregation(kind: str) -> str:
+    """Format 1 had no per-head field: a long post is judged as a whole for single-label heads, and a
+    multi-label cause stated in any window counts."""
+    return "token_mean" if kind == "single_label" else "max"
 
 
 def window_probs(head: Head, logits: np.ndarray) -> np.ndarray:
@@ -70,7 +86,14 @@ def window_probs(head: Head, logits: np.ndarray) -> np.ndarray:
 
 
 def aggregate(head: Head, probs: np.ndarray, weights: list[int]) -> np.ndarray:
-    if head.kind == "single_label":
+    how = head.aggregation or default_aggregation(head.kind)
+    if how not in AGGREGATIONS:
+        raise ValueError(f"unknown aggregation {how!r}")
+    if how == "max" and head.kind == "single_label":
+        if probs.shape[1] != 2:
+            raise ValueError("max aggregation of a single-label head needs two labels")
+        return probs[int(np.argmax(probs[:, 1]))]
+    if how == "token_mean":
         w = np.asarray(weights, dtype=np.float64)
         w = np.ones_like(w) if w.sum() == 0 else w  # the empty text: one window with no content tokens
         return (probs * w[:, None]).sum(0) / w.sum()
@@ -86,52 +109,75 @@ def decide(head: Head, p: np.ndarray) -> str | list[str]:
     return [lab for lab, pi, t in zip(head.labels, p, th) if pi >= t]
 
 
-class Predictor:
-    """Runs a shipped model folder (model.json + ONNX + tokenizer.json) with onnxruntime on CPU.
+def ort_session(onnx_path: Path, optimisation: str = "basic", threads: int = 2):
+    """An onnxruntime CPU session configured like the engine's (see the module docstring).
 
     ``optimisation="basic"`` by default: it reproduces onnxruntime-web's numbers (see quantise.py)."""
+    import onnxruntime as ort
 
-    def __init__(self, model_dir: Path, onnx_file: str | None = None, optimisation: str = "basic") -> None:
-        import onnxruntime as ort
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.graph_optimization_level = {
+        "disable": ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
+        "basic": ort.GraphOptimizationLevel.ORT_ENABLE_BASIC,
+        "extended": ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+        "all": ort.GraphOptimizationLevel.ORT_ENABLE_ALL,
+    }[optimisation]
+    opts.add_session_config_entry("session.disable_quant_qdq", "1")
+    return ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+
+
+class WindowRunner:
+    """Tokenizer + ONNX graph: a text's windows and their raw logits, exactly as the engine computes them.
+    Used by the Predictor (shipped folders) and by export (calibration before model.json exists)."""
+
+    def __init__(self, onnx_path: Path, tokenizer_path: Path, max_length: int, stride: int, heads: list[str],
+                 optimisation: str = "basic") -> None:
         from tokenizers import Tokenizer
 
-        self.dir = Path(model_dir)
-        self.meta = json.loads((self.dir / "model.json").read_text())
-        self.tok = Tokenizer.from_file(str(self.dir / self.meta["tokenizer"]))
+        self.tok = Tokenizer.from_file(str(tokenizer_path))
         self.tok.no_truncation()
         self.tok.no_padding()
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = 2
-        opts.graph_optimization_level = {
-            "disable": ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
-            "basic": ort.GraphOptimizationLevel.ORT_ENABLE_BASIC,
-            "extended": ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
-            "all": ort.GraphOptimizationLevel.ORT_ENABLE_ALL,
-        }[optimisation]
-        self.sess = ort.InferenceSession(
-            str(self.dir / (onnx_file or self.meta["onnx"])), opts, providers=["CPUExecutionProvider"]
-        )
-        self.heads = [Head.from_json(h) for h in self.meta["heads"]]
+        self.sess = ort_session(onnx_path, optimisation)
+        self.max_length, self.stride, self.names = max_length, stride, list(heads)
         self.cls = self.tok.token_to_id("[CLS]")
         self.sep = self.tok.token_to_id("[SEP]")
 
     def encode_windows(self, normalised: str) -> list[list[int]]:
         ids = self.tok.encode(normalised, add_special_tokens=False).ids
-        wins = content_windows(ids, self.meta["max_length"], self.meta["stride"])
+        wins = content_windows(ids, self.max_length, self.stride)
         return [wrap(w, self.cls, self.sep) for w in wins]
 
     def logits(self, windows: list[list[int]]) -> dict[str, np.ndarray]:
         """Raw logits per head [windows, n]. Each window runs alone (batch 1, no padding), as the engine
-        does; with the optional dynamic quantisation (one activation scale per tensor) padding rows in a
-        shared batch would otherwise change the logits slightly."""
-        names = [h.task for h in self.heads]
-        rows: dict[str, list[np.ndarray]] = {k: [] for k in names}
+        does: with dynamic quantisation (one activation scale per tensor) padding rows or batch-mates
+        would change the logits."""
+        rows: dict[str, list[np.ndarray]] = {k: [] for k in self.names}
         for w in windows:
             ids = np.asarray([w], dtype=np.int64)
-            outs = self.sess.run(names, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
-            for k, v in zip(names, outs):
+            outs = self.sess.run(self.names, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+            for k, v in zip(self.names, outs):
                 rows[k].append(v[0])
         return {k: np.stack(v) for k, v in rows.items()}
+
+
+class Predictor:
+    """Runs a shipped model folder (model.json + ONNX + tokenizer.json) with onnxruntime on CPU."""
+
+    def __init__(self, model_dir: Path, onnx_file: str | None = None, optimisation: str = "basic") -> None:
+        self.dir = Path(model_dir)
+        self.meta = json.loads((self.dir / "model.json").read_text())
+        self.heads = [Head.from_json(h) for h in self.meta["heads"]]
+        self.runner = WindowRunner(self.dir / (onnx_file or self.meta["onnx"]), self.dir / self.meta["tokenizer"],
+                                   self.meta["max_length"], self.meta["stride"], [h.task for h in self.heads],
+                                   optimisation)
+        self.tok, self.sess = self.runner.tok, self.runner.sess
+
+    def encode_windows(self, normalised: str) -> list[list[int]]:
+        return self.runner.encode_windows(normalised)
+
+    def logits(self, windows: list[list[int]]) -> dict[str, np.ndarray]:
+        return self.runner.logits(windows)
 
     def predict(self, normalised: str) -> dict:
         windows = self.encode_windows(normalised)

@@ -88,6 +88,27 @@ def shipped_dev_logits(variant: str = "default", corpus_dir: Path = CORPUS_DIR) 
     return onnx_logits(MODELS / variant / meta["onnx"], enc.ids), enc, meta, [r["group"] for r in recs]
 
 
+def engine_predictions(model_dir: Path, records: list[dict], tasks: tuple[str, ...]) -> dict[str, tuple]:
+    """Decisions on whole posts exactly as the engine makes them (inference.Predictor: every window run
+    alone, the model's aggregation, temperatures and thresholds): {task: (pred, score)}, the shapes of
+    ``shipped_predictions`` (score = p(labels[1]) for binary heads, else None)."""
+    from .inference import Predictor
+
+    cb = codebook()
+    pred = Predictor(model_dir)
+    outs = [pred.predict(r["text"])["heads"] for r in records]
+    res = {}
+    for k in tasks:
+        t = cb.task(k)
+        if t.kind == "single_label":
+            p = np.array([o[k]["probs"] for o in outs])
+            labels = np.array([t.labels.index(o[k]["labels"]) for o in outs])
+            res[k] = (labels, p[:, 1] if t.n == 2 else None)
+        else:
+            res[k] = (np.array([[int(lab in o[k]["labels"]) for lab in t.labels] for o in outs]), None)
+    return res
+
+
 def calibration_report(cfg: ReliabilityConfig = ReliabilityConfig(), data: tuple | None = None) -> dict:
     """data: shipped_dev_logits(...) when the caller already has it (the ONNX pass is the slow part)."""
     cb = codebook()

@@ -76,3 +76,25 @@ def test_total_mixes_soft_and_masked_hard_with_task_weights():
     assert hard["help_seeking"].item() == pytest.approx(-(ls[0, 1] + ls[1, 0]).item() / 2, rel=1e-12)
     # every head is distilled on every example even where no hard label exists
     assert parts["soft"] == pytest.approx(sum(task_w[k] * v.item() for k, v in soft.items()), rel=1e-12)
+
+
+def test_student_starts_from_the_teachers_first_layers_and_heads(tmp_path):
+    from mhelp_pipeline.distill import init_from_teacher
+    from mhelp_pipeline.model import MultiTaskModel, config_for
+    from mhelp_pipeline.train import save_checkpoint
+
+    cb = codebook()
+    torch.manual_seed(0)
+    teacher = MultiTaskModel(config_for(cb, layers=2))
+    save_checkpoint(teacher, tmp_path / "t", {})
+    torch.manual_seed(1)
+    student = MultiTaskModel(config_for(cb, layers=1))
+    t, s = teacher.state_dict(), student.state_dict()
+    layer0 = [k for k in s if k.startswith("encoder.layers.0.")]
+    assert layer0 and not torch.equal(s[layer0[0]], t[layer0[0]])  # different before
+    n = init_from_teacher(student, tmp_path / "t")
+    s = student.state_dict()
+    assert n == len(s)  # everything the student has exists in the teacher with the same shape
+    for k in s:
+        assert torch.equal(s[k], t[k]), k
+    assert not any(k.startswith("encoder.layers.1.") for k in s)  # the teacher's second layer has no place

@@ -64,3 +64,20 @@ def test_multi_label_max_and_thresholds():
     assert decide(h, agg) == ["x", "y"]  # z: sigmoid(-3)=0.047 < 0.1
     h0 = Head("causes", "multi_label", ["x", "y", "z"], 1.0, None)
     assert decide(h0, agg) == ["x", "y"]  # null thresholds mean 0.5
+
+
+def test_binary_head_with_max_aggregation_and_format_defaults():
+    h = Head.from_json({"task": "help_seeking", "kind": "single_label", "labels": ["no", "yes"],
+                        "temperature": 1.0, "thresholds": [0.5], "aggregation": "max"})
+    p = np.array([[0.9, 0.1], [0.2, 0.8]])
+    assert np.allclose(aggregate(h, p, [126, 10]), [0.2, 0.8])  # the short last window's request decides
+    assert decide(h, aggregate(h, p, [126, 10])) == "yes"
+    v1 = Head.from_json({"task": "c", "kind": "multi_label", "labels": ["x"], "temperature": 1.0, "thresholds": None})
+    assert v1.aggregation == "max"
+    v1s = Head.from_json({"task": "h", "kind": "single_label", "labels": ["no", "yes"], "temperature": 1.0,
+                          "thresholds": None})
+    assert v1s.aggregation == "token_mean"
+    with pytest.raises(ValueError):
+        aggregate(Head("h", "single_label", ["no", "yes"], 1.0, None, "median"), p, [1, 1])
+    with pytest.raises(ValueError):
+        aggregate(Head("c", "single_label", ["a", "b", "c"], 1.0, None, "max"), np.ones((2, 3)) / 3, [1, 1])

@@ -22,13 +22,22 @@ export function windowProbabilities(head: HeadSpec, logits: ArrayLike<number>): 
 }
 
 /**
- * Combines the windows of one post. single_label: mean weighted by each window's token count (a long
- * post is judged as a whole); multi_label: max (a cause stated anywhere counts).
+ * Combines the windows of one post by the head's aggregation (model.json, chosen on dev by the pipeline):
+ * token_mean = mean weighted by each window's token count (a long post judged as a whole); max = a request
+ * or a cause stated in any window counts: element-wise max for multi-label heads, and for a binary
+ * single-label head the distribution of the window with the highest p(labels[1]) (so it sums to 1).
  */
 export function aggregateWindows(head: HeadSpec, perWindow: number[][], weights: number[]): number[] {
   const n = head.labels.length;
   const out = new Array<number>(n).fill(0);
-  if (head.kind === "multi_label") {
+  if (head.aggregation === "max" && head.kind === "single_label") {
+    let best = 0;
+    perWindow.forEach((probs, w) => {
+      if (probs[1]! > perWindow[best]![1]!) best = w;
+    });
+    return [...perWindow[best]!];
+  }
+  if (head.aggregation === "max") {
     for (const probs of perWindow) for (let i = 0; i < n; i++) out[i] = Math.max(out[i]!, probs[i]!);
     return out;
   }

@@ -3,9 +3,12 @@
 import { z } from "zod";
 import { TASKS } from "./codebook";
 import { NORMALISATION_VERSION } from "./normalise";
-import type { HeadSpec } from "./types";
+import type { Aggregation, HeadSpec } from "./types";
 
-export const MODEL_FORMAT_VERSION = 1;
+/** The newest format this engine writes about; it also reads every older one (SUPPORTED_FORMAT_VERSIONS). */
+export const MODEL_FORMAT_VERSION = 2;
+/** 1: the first format. 2: adds each head's `aggregation` (format 1 files get the kind's default). */
+export const SUPPORTED_FORMAT_VERSIONS = [1, 2] as const;
 
 const headSchema = z.object({
   task: z.string(),
@@ -13,11 +16,20 @@ const headSchema = z.object({
   labels: z.array(z.string()).min(1),
   temperature: z.number().positive().default(1),
   thresholds: z.array(z.number().min(0).max(1)).nullable().default(null),
+  aggregation: z.enum(["token_mean", "max"]).optional(),
 });
+
+/** Format 1 had no per-head aggregation: a long post is judged as a whole by single-label heads, and a
+ * multi-label cause stated in any window counts. */
+export function defaultAggregation(kind: "single_label" | "multi_label"): Aggregation {
+  return kind === "single_label" ? "token_mean" : "max";
+}
 
 export const modelMetadataSchema = z
   .object({
-    format_version: z.literal(MODEL_FORMAT_VERSION),
+    format_version: z.union([z.literal(1), z.literal(2)], {
+      message: `unsupported format_version; this engine reads ${SUPPORTED_FORMAT_VERSIONS.join(", ")} (docs/model-format.md)`,
+    }),
     name: z.string().min(1),
     version: z.string().min(1),
     variant: z.string().default("default"),
@@ -53,6 +65,12 @@ export function parseModelMetadata(raw: unknown): ModelMetadata {
     throw new Error(`model.json: stride (${meta.stride}) must be smaller than max_length - 2 (${meta.max_length - 2})`);
   }
   for (const head of meta.heads) {
+    if (meta.format_version < 2 && head.aggregation) {
+      throw new Error(`model.json: head "${head.task}" sets aggregation, which needs format_version 2`);
+    }
+    if (head.aggregation === "max" && head.kind === "single_label" && head.labels.length !== 2) {
+      throw new Error(`model.json: head "${head.task}": max aggregation of a single-label head needs two labels`);
+    }
     const task = TASKS.find((t) => t.key === head.task);
     if (!task) throw new Error(`model.json: head "${head.task}" is not a task of the codebook`);
     if (task.kind !== head.kind || task.labels.join("|") !== head.labels.join("|")) {
@@ -69,5 +87,5 @@ export function parseModelMetadata(raw: unknown): ModelMetadata {
 }
 
 export function headSpecs(meta: ModelMetadata): HeadSpec[] {
-  return meta.heads.map((h) => ({ ...h, labels: [...h.labels] }));
+  return meta.heads.map((h) => ({ ...h, labels: [...h.labels], aggregation: h.aggregation ?? defaultAggregation(h.kind) }));
 }

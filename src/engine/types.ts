@@ -30,7 +30,12 @@ export interface HeadSpec {
   temperature: number;
   /** binary single_label: [t] for labels[1]; multi_label: one per label; null = argmax / 0.5. */
   thresholds: number[] | null;
+  /** how the windows of a long post combine (model format 2; format 1 implies the kind's default) */
+  aggregation: Aggregation;
 }
+
+/** token_mean: mean weighted by each window's content tokens; max: element-wise max over windows. */
+export type Aggregation = "token_mean" | "max";
 
 /** The subset of onnxruntime-web the engine uses; hosts pass the real module after configuring it. */
 export interface OrtTensorLike {

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { aggregateWindows, decide, sigmoid, softmax, windowProbabilities } from "../../src/engine/heads";
 import type { HeadSpec, MultiLabelResult, SingleLabelResult } from "../../src/engine/types";
 
-const binary: HeadSpec = { task: "help_seeking", kind: "single_label", labels: ["no", "yes"], temperature: 1, thresholds: null };
-const multi: HeadSpec = { task: "irf", kind: "multi_label", labels: ["a", "b"], temperature: 1, thresholds: [0.3, 0.8] };
+const binary: HeadSpec = { task: "help_seeking", kind: "single_label", labels: ["no", "yes"], temperature: 1, thresholds: null, aggregation: "token_mean" };
+const multi: HeadSpec = { task: "irf", kind: "multi_label", labels: ["a", "b"], temperature: 1, thresholds: [0.3, 0.8], aggregation: "max" };
 
 describe("heads", () => {
   it("softmax sums to one and is stable for large logits", () => {
@@ -38,9 +38,11 @@ describe("heads", () => {
     expect(r.probs).toEqual({ a: 0.5, b: 0.5 });
   });
 
-  it("single-label windows are averaged by token weight, multi-label windows by max", () => {
+  it("token_mean averages windows by token weight, max takes the element-wise max", () => {
     expect(aggregateWindows(binary, [[1, 0], [0, 1]], [3, 1])).toEqual([0.75, 0.25]);
     expect(aggregateWindows(multi, [[0.1, 0.9], [0.6, 0.2]], [1, 1])).toEqual([0.6, 0.9]);
+    // a binary head set to max: the short last window's request decides the post, probabilities sum to 1
+    expect(aggregateWindows({ ...binary, aggregation: "max" }, [[0.9, 0.1], [0.2, 0.8]], [126, 10])).toEqual([0.2, 0.8]);
   });
 
   it("windowProbabilities applies the head's kind and temperature", () => {

@@ -1,0 +1,65 @@
+"""Post-level calibration (calibrate.calibrate_posts): aggregation choice and thresholds on whole posts."""
+
+import numpy as np
+
+from mhelp_pipeline.calibrate import calibrate_posts, probs_as_logits
+from mhelp_pipeline.codebook import codebook
+from mhelp_pipeline.metrics import IGNORE
+from mhelp_pipeline.train import evaluate
+
+
+class _Enc:  # the fields of batching.Encoded that evaluate reads
+    def __init__(self, single, multi, mask):
+        self.single, self.multi, self.multi_mask = single, multi, mask
+
+
+def _posts(rng, n):
+    """Help-seekers whose request sits in a *later* window (first window looks like venting), and
+    non-seekers whose every window looks like venting: only max aggregation separates them."""
+    cb = codebook()
+    windows, weights, help_y = [], [], []
+    for i in range(n):
+        seeker = i % 2 == 0
+        k = 3
+        help_logits = np.tile([1.0, -1.0], (k, 1)) + rng.normal(0, 0.1, (k, 2))
+        if seeker:
+            help_logits[-1] = [-2.0, 2.0]  # the request, in a short last window
+        w = {t.key: rng.normal(0, 1, (k, t.n)) for t in cb.tasks}
+        w["help_seeking"] = help_logits
+        windows.append(w)
+        weights.append([126, 126, 20])
+        help_y.append(1 if seeker else 0)
+    single = {t.key: [IGNORE] * n for t in cb.tasks if t.kind == "single_label"}
+    single["help_seeking"] = help_y
+    multi = {t.key: [[0.0] * t.n for _ in range(n)] for t in cb.tasks if t.kind == "multi_label"}
+    mask = {t.key: [[0.0] * t.n for _ in range(n)] for t in cb.tasks if t.kind == "multi_label"}
+    return cb, windows, weights, single, multi, mask
+
+
+def test_binary_head_chooses_max_when_requests_sit_in_later_windows():
+    cb, windows, weights, single, multi, mask = _posts(np.random.default_rng(0), 40)
+    cal = calibrate_posts(cb, windows, weights, single, multi, mask)
+    h = cal["help_seeking"]
+    assert h["aggregation"] == "max"
+    assert h["aggregation_f1"]["max"] == 1.0 and h["aggregation_f1"]["token_mean"] < 1.0
+    assert h["probs"].shape == (40, 2)
+    # the returned probabilities, through evaluate, reproduce the F1 the choice was made on
+    m = evaluate(cb, probs_as_logits(cb, {k: v["probs"] for k, v in cal.items()}), _Enc(single, multi, mask),
+                 {k: v["thresholds"] for k, v in cal.items()})
+    assert m["help_seeking"]["f1_yes"] == 1.0
+    assert cal["condition"]["aggregation"] == "token_mean" and cal["condition"]["thresholds"] is None
+    assert cal["causes"]["aggregation"] == "max"
+
+
+def test_probs_as_logits_round_trips():
+    cb = codebook()
+    rng = np.random.default_rng(1)
+    probs = {}
+    for t in cb.tasks:
+        p = rng.uniform(0.01, 0.99, (5, t.n))
+        probs[t.key] = p / p.sum(1, keepdims=True) if t.kind == "single_label" else p
+    z = probs_as_logits(cb, probs)
+    for t in cb.tasks:
+        back = (np.exp(z[t.key]) / np.exp(z[t.key]).sum(1, keepdims=True) if t.kind == "single_label"
+                else 1 / (1 + np.exp(-z[t.key])))
+        assert np.allclose(back, probs[t.key])

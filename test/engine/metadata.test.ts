@@ -1,0 +1,65 @@
+// model.json validation (docs/model-format.md): formats 1 and 2 are read, window aggregation defaults by
+// kind in format 1, and a broken or mismatched file fails at load with a message that says what is wrong.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { headSpecs, parseModelMetadata } from "../../src/engine/metadata";
+
+const shipped = JSON.parse(readFileSync("models/default/model.json", "utf8")) as Record<string, unknown> & {
+  heads: Array<Record<string, unknown>>;
+};
+/** the shipped file as format 2 (the newest format), whatever format the shipped file is in */
+const clone = () => ({ ...structuredClone(shipped), format_version: 2 });
+const withoutAggregation = (m: ReturnType<typeof clone>) => {
+  m.heads.forEach((h) => delete h.aggregation);
+  return m;
+};
+
+describe("model.json", () => {
+  it("the shipped file parses and names an aggregation for every head", () => {
+    const heads = headSpecs(parseModelMetadata(shipped));
+    expect(heads.map((h) => h.task)).toContain("help_seeking");
+    for (const h of heads) expect(["token_mean", "max"]).toContain(h.aggregation);
+  });
+
+  it("format 1 (no aggregation field) gets token_mean for single-label and max for multi-label heads", () => {
+    const m = withoutAggregation(clone());
+    m.format_version = 1;
+    const heads = headSpecs(parseModelMetadata(m));
+    for (const h of heads) expect(h.aggregation).toBe(h.kind === "single_label" ? "token_mean" : "max");
+  });
+
+  it("format 2 keeps the aggregation the pipeline chose", () => {
+    const m = clone();
+    m.format_version = 2;
+    m.heads.find((h) => h.task === "help_seeking")!.aggregation = "max";
+    m.heads.find((h) => h.task === "condition")!.aggregation = "token_mean";
+    const heads = headSpecs(parseModelMetadata(m));
+    expect(heads.find((h) => h.task === "help_seeking")!.aggregation).toBe("max");
+    expect(heads.find((h) => h.task === "condition")!.aggregation).toBe("token_mean");
+  });
+
+  it("rejects an aggregation in a format 1 file, unknown aggregations and unknown formats", () => {
+    const v1 = clone();
+    v1.format_version = 1;
+    v1.heads[0]!.aggregation = "max";
+    expect(() => parseModelMetadata(v1)).toThrow(/aggregation, which needs format_version 2/);
+    const bad = clone();
+    bad.heads[0]!.aggregation = "median";
+    expect(() => parseModelMetadata(bad)).toThrow(/heads\.0\.aggregation/);
+    const multiclassMax = clone();
+    multiclassMax.heads.find((h) => h.task === "condition")!.aggregation = "max";
+    expect(() => parseModelMetadata(multiclassMax)).toThrow(/max aggregation of a single-label head needs two labels/);
+    const future = clone();
+    future.format_version = 3;
+    expect(() => parseModelMetadata(future)).toThrow(/unsupported format_version; this engine reads 1, 2/);
+  });
+
+  it("rejects heads that do not match the codebook and a stride that leaves no room", () => {
+    const m = clone();
+    m.heads[0]!.labels = ["maybe", "yes"];
+    expect(() => parseModelMetadata(m)).toThrow(/does not match the codebook/);
+    const s = clone();
+    s.stride = (s.max_length as number) - 2;
+    expect(() => parseModelMetadata(s)).toThrow(/stride/);
+  });
+});
