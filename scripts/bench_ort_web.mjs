@@ -37,7 +37,10 @@ const feeds = {
 for (const m of models) {
   const bytes = readFileSync(m.path);
   m.bytes = bytes.length;
-  m.session = await ort.InferenceSession.create(bytes, { executionProviders: ["wasm"] });
+  // the engine's session options (src/engine/engine.ts): constant-folding of int8 weight dequantisation
+  m.session = await ort.InferenceSession.create(bytes, {
+    executionProviders: ["wasm"], graphOptimizationLevel: "all", extra: { session: { disable_quant_qdq: "1" } },
+  });
   for (let i = 0; i < 5; i++) await m.session.run(feeds); // warm-up: WASM JIT tiers, allocator
   m.times = [];
 }

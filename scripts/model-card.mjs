@@ -80,9 +80,20 @@ function blockCalibration(m) {
     if (!h.thresholds) thr = h.kind === "multi_label" ? "0.50 each" : "argmax";
     else if (h.kind === "single_label") thr = `p(${h.labels[1]}) ≥ ${h.thresholds[0].toFixed(2)}`;
     else thr = h.labels.map((l, i) => `${l} ${h.thresholds[i].toFixed(2)}`).join(", ");
-    return `| ${code(h.task)} | ${h.kind.replace("_", "-")} | ${h.temperature.toFixed(4)} | ${thr} |`;
+    const agg = h.aggregation ?? (h.kind === "single_label" ? "token_mean" : "max");
+    return `| ${code(h.task)} | ${h.kind.replace("_", "-")} | ${h.temperature.toFixed(4)} | ${thr} | ${code(agg)} |`;
   });
-  return ["| head | kind | temperature | threshold(s) |", "|---|---|---:|---|", ...rows].join("\n");
+  const choice = Object.entries(m.metrics?.aggregation_choice_f1 ?? {}).map(
+    ([task, f]) => `${code(task)} token_mean ${f3(f.token_mean)} vs max ${f3(f.max)}`,
+  );
+  const out = ["| head | kind | temperature | threshold(s) | windows of a long post |", "|---|---|---:|---|---|", ...rows];
+  if (choice.length) {
+    out.push(
+      "",
+      `Windows: ${code("token_mean")} averages the windows' probabilities weighted by their tokens; ${code("max")} lets the most request-like window decide (multi-label: each label's max). Binary heads take the one with the higher dev F1 at its own best threshold (${choice.join("; ")}); ${int(m.metrics?.dev_posts_with_several_windows)} dev posts have more than one window.`,
+    );
+  }
+  return out.join("\n");
 }
 
 function metricsTables(metrics, heads) {
@@ -109,6 +120,13 @@ function metricsTables(metrics, heads) {
 function blockEvaluation(m) {
   const metrics = m.metrics ?? {};
   const out = [`Dev split: ${metrics.dev_split ?? "—"}.`, "", "**Weak-label dev metrics** (agreement with the weak labels):", "", metricsTables(metrics.weak_dev ?? {}, m.heads)];
+  const first = metrics.weak_dev_first_window_only;
+  if (first?.help_seeking) {
+    out.push(
+      "",
+      `Scored on the first window only (what training saw; the same temperatures and thresholds): help_seeking F1(yes) ${f3(first.help_seeking.f1_yes)}, condition accuracy ${f3(first.condition?.accuracy)}, causes macro-F1 ${f3(first.causes?.macro_f1)} — against ${f3(metrics.weak_dev?.help_seeking?.f1_yes)}, ${f3(metrics.weak_dev?.condition?.accuracy)} and ${f3(metrics.weak_dev?.causes?.macro_f1)} on whole posts above.`,
+    );
+  }
   if (metrics.gold_dev && typeof metrics.gold_dev === "object") {
     out.push("", "**Gold-label dev metrics** (human M-HELP annotations):", "", metricsTables(metrics.gold_dev, m.heads));
   } else {

@@ -63,8 +63,8 @@ def _labels(row: dict) -> dict:
     return out
 
 
-def python_decisions(rows: list[dict], model_dir: Path = MODELS / "default") -> list[dict]:
-    pred = Predictor(model_dir)
+def python_decisions(rows: list[dict], model_dir: Path = MODELS / "default", runtime: str = "ort-web") -> list[dict]:
+    pred = Predictor(model_dir, runtime=runtime)
     out = []
     for r in rows:
         h = pred.predict(normalise(r["text"]))["heads"]
@@ -72,6 +72,10 @@ def python_decisions(rows: list[dict], model_dir: Path = MODELS / "default") -> 
                     "p_yes": float(h["help_seeking"]["probs"][1]), "condition": h["condition"]["labels"],
                     "causes": list(h["causes"]["labels"])})
     return out
+
+
+def _same_label(a, b) -> bool:
+    return sorted(a) == sorted(b) if isinstance(a, list) else a == b
 
 
 def metrics_from_decisions(rows: list[dict], decisions: list[dict]) -> dict:
@@ -101,6 +105,12 @@ def compare_eval(input_path: str | Path | None = None, ts_metrics: str | Path | 
     py = python_decisions(rows)
     py_secs = time.time() - t0
     py_m = metrics_from_decisions(rows, py)
+    # the same Python reference with native onnxruntime instead of the WASM build: how much the runtime's
+    # int8 activation rounding alone moves the deployed decisions (ort_web.py)
+    native = python_decisions(rows, runtime="native")
+    native_same = {k: sum(int(_same_label(a[k], b[k])) for a, b in zip(py, native)) / len(py)
+                   for k in ("help_seeking", "condition", "causes")}
+    native_p = max(abs(a["p_yes"] - b["p_yes"]) for a, b in zip(py, native))
     ts = json.loads(ts_metrics.read_text())
     ts_dec = {d["id"]: d for d in read_jsonl(ts_predictions)}
 
@@ -129,7 +139,11 @@ def compare_eval(input_path: str | Path | None = None, ts_metrics: str | Path | 
         "max_abs_p_yes_diff": p_diff,
         "metrics": metric_rows,
         "all_metrics_equal_3dp": all(r["equal_3dp"] for r in metric_rows),
-        "python_runtime": "onnxruntime (Python, CPU, ORT_ENABLE_BASIC), inference.Predictor: every window, run alone",
+        "python_runtime": "inference.Predictor (Python tokenisation, windows, post-processing; every window run "
+                          "alone) with the graph in onnxruntime-web WASM (scripts/ort_web_runner.mjs)",
+        "native_onnxruntime_vs_wasm": {"label_agreement": native_same, "max_abs_p_yes_diff": native_p,
+                                       "what": "the Python reference run with native onnxruntime (CPU) instead of "
+                                               "WASM: the effect of int8 activation rounding alone"},
         "typescript_runtime": "mhelp eval: onnxruntime-web WASM (1 thread), src/engine (every window, run alone)",
         "python_seconds": round(py_secs, 1),
         "passes": all(r["equal_3dp"] for r in metric_rows) and same["all_three"] / n >= 0.995,

@@ -109,10 +109,18 @@ def decide(head: Head, p: np.ndarray) -> str | list[str]:
     return [lab for lab, pi, t in zip(head.labels, p, th) if pi >= t]
 
 
-def ort_session(onnx_path: Path, optimisation: str = "basic", threads: int = 2):
-    """An onnxruntime CPU session configured like the engine's (see the module docstring).
+def ort_session(onnx_path: Path, optimisation: str = "basic", threads: int = 2, runtime: str = "ort-web"):
+    """A session configured like the engine's (see the module docstring).
 
-    ``optimisation="basic"`` by default: it reproduces onnxruntime-web's numbers (see quantise.py)."""
+    ``runtime="ort-web"`` (default): onnxruntime-web's WASM build under Node, the arithmetic the Worker and
+    CLI run (ort_web.py says why that matters for dynamic int8). ``"native"``: Python onnxruntime on CPU,
+    faster, identical for fp32 and weight-only graphs (to ~1e-6) but not for dynamic int8 ones."""
+    if runtime == "ort-web":
+        from .ort_web import OrtWebSession
+
+        return OrtWebSession(onnx_path)
+    if runtime != "native":
+        raise ValueError(f"runtime must be 'ort-web' or 'native', not {runtime!r}")
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
@@ -132,13 +140,13 @@ class WindowRunner:
     Used by the Predictor (shipped folders) and by export (calibration before model.json exists)."""
 
     def __init__(self, onnx_path: Path, tokenizer_path: Path, max_length: int, stride: int, heads: list[str],
-                 optimisation: str = "basic") -> None:
+                 optimisation: str = "basic", runtime: str = "ort-web") -> None:
         from tokenizers import Tokenizer
 
         self.tok = Tokenizer.from_file(str(tokenizer_path))
         self.tok.no_truncation()
         self.tok.no_padding()
-        self.sess = ort_session(onnx_path, optimisation)
+        self.sess = ort_session(onnx_path, optimisation, runtime=runtime)
         self.max_length, self.stride, self.names = max_length, stride, list(heads)
         self.cls = self.tok.token_to_id("[CLS]")
         self.sep = self.tok.token_to_id("[SEP]")
@@ -164,13 +172,14 @@ class WindowRunner:
 class Predictor:
     """Runs a shipped model folder (model.json + ONNX + tokenizer.json) with onnxruntime on CPU."""
 
-    def __init__(self, model_dir: Path, onnx_file: str | None = None, optimisation: str = "basic") -> None:
+    def __init__(self, model_dir: Path, onnx_file: str | None = None, optimisation: str = "basic",
+                 runtime: str = "ort-web") -> None:
         self.dir = Path(model_dir)
         self.meta = json.loads((self.dir / "model.json").read_text())
         self.heads = [Head.from_json(h) for h in self.meta["heads"]]
         self.runner = WindowRunner(self.dir / (onnx_file or self.meta["onnx"]), self.dir / self.meta["tokenizer"],
                                    self.meta["max_length"], self.meta["stride"], [h.task for h in self.heads],
-                                   optimisation)
+                                   optimisation, runtime)
         self.tok, self.sess = self.runner.tok, self.runner.sess
 
     def encode_windows(self, normalised: str) -> list[list[int]]:

@@ -40,7 +40,7 @@ def compare(fp32: Path = BUILD / "export" / "default" / "model.fp32.onnx", corpu
     tok_path = base_model_dir() / "tokenizer.json"
     recs = read_jsonl(corpus_dir / "dev.jsonl")
     dev = encode(recs, load_tokenizer(tok_path), cb, 128)
-    fp32_first = onnx_logits(fp32, dev.ids)
+    fp32_first = onnx_logits(fp32, dev.ids, runtime="native")
     work = BUILD / "quantisation"
     work.mkdir(parents=True, exist_ok=True)
     res: dict = {"fp32": str(fp32.relative_to(REPO)), "dev_posts": len(recs), "methods": {}}

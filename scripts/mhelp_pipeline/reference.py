@@ -1,7 +1,7 @@
 """Write ``test/fixtures/parity.json``: what the Python reference computes for texts written for the test.
 
 The TypeScript engine must reproduce, for each case: the normalised text, the token ids of every window,
-the raw logits per head per window (int8 ONNX, onnxruntime CPU, each window run alone) and the aggregated,
+the raw logits per head per window (int8 ONNX in onnxruntime-web WASM, each window run alone) and the aggregated,
 post-processed probabilities and labels. All texts below were written for this fixture; none comes from
 a dataset (real posts must never be put in fixtures).
 """
@@ -93,8 +93,8 @@ def write_parity_fixture(variant: str = "default", path: Path = PARITY_FIXTURE, 
         "max_length": pred.meta["max_length"],
         "stride": pred.meta["stride"],
         "normalisation_version": pred.meta["normalisation_version"],
-        "runtime": "onnxruntime (Python, CPUExecutionProvider, ORT_ENABLE_BASIC), each window run alone as [1, len]",
-        "tolerance": {"logits": 1e-3, "probs": 1e-4},
+        "runtime": "onnxruntime-web WASM under Node (scripts/ort_web_runner.mjs, the engine's session options), each window run alone as [1, len]",
+        "tolerance": {"logits": 1e-5, "probs": 1e-6},
         "cases": cases,
     }
     path.parent.mkdir(parents=True, exist_ok=True)

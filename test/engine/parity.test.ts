@@ -1,7 +1,10 @@
 // The TypeScript tokenizer + engine must reproduce the Python reference (scripts/mhelp_pipeline/
 // inference.py run by `python -m mhelp_pipeline reference`) on a fixed set of texts written for the test.
-// Tolerance: 1e-3 on raw logits — int8 MatMulInteger is exact, but the float parts (layer norm, GELU,
-// softmax) run in WASM here and native MLAS in Python; measured differences are far below it.
+// The reference runs the ONNX graph in the same onnxruntime-web WASM build (scripts/ort_web_runner.mjs):
+// native onnxruntime rounds dynamic-int8 activations differently (logits up to ~0.3 apart), so only the
+// WASM arithmetic is *the* model. What this test checks is everything around it — normalisation, token
+// ids, windows, temperatures, aggregation, thresholds — and that the engine runs windows exactly as the
+// reference does (alone, unpadded). Tolerances only absorb float printing.
 import { beforeAll, describe, expect, it } from "vitest";
 import parity from "../fixtures/parity.json";
 import type { Engine } from "../../src/engine/engine";
@@ -9,8 +12,8 @@ import { normalise } from "../../src/engine/normalise";
 import type { MultiLabelResult, SingleLabelResult } from "../../src/engine/types";
 import { loadNodeEngine } from "../../src/hosts/node";
 
-const LOGIT_TOLERANCE = 1e-3;
-const PROB_TOLERANCE = 1e-3;
+const LOGIT_TOLERANCE = 1e-5;
+const PROB_TOLERANCE = 1e-6;
 
 interface ParityCase {
   name: string;
