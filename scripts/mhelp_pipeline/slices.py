@@ -7,10 +7,9 @@ Two slicings, each post in exactly one slice per slicing:
 - post length in content tokens (no [CLS]/[SEP]), cut where the engine's windowing changes: <= 126 tokens
   is one window (split at 64 to separate very short posts), 127+ tokens are several windows.
 
-Predictions are the ones report.py already has (first 128-token window, shipped temperatures and thresholds,
-``reliability.shipped_predictions``); nothing here runs the model. For posts longer than one window that
-means the model saw only their first 126 tokens: the length slices measure robustness to that truncation,
-not the engine's multi-window decisions.
+Predictions are the ones report.py already has: whole posts exactly as the engine decides them
+(``reliability.engine_predictions``: every window, the shipped aggregation, temperatures and thresholds);
+nothing here runs the model. The length slices therefore measure the deployed multi-window decisions.
 
 Per slice and primary task: the issue's metrics on the slice's labelled posts (metrics.issue_metrics, the
 same definition as everywhere else) and a 95 % bootstrap interval over the slice's posts on the slice
@@ -136,26 +135,26 @@ def windows_for(n_tokens: int, max_length: int, stride: int) -> int:
     return len(content_windows(list(range(n_tokens)), max_length, stride))
 
 
-def slice_report(data: tuple, cfg: SliceConfig = SliceConfig()) -> dict:
-    """data: reliability.shipped_dev_logits(...) as report.py holds it (logits, Encoded, model.json, groups)."""
-    from .reliability import shipped_predictions, targets
+def slice_report(data: tuple, preds: dict, cfg: SliceConfig = SliceConfig()) -> dict:
+    """data: reliability.shipped_dev_logits(...) as report.py holds it (logits, Encoded, model.json, groups);
+    preds: reliability.engine_predictions(...) on the same dev records, {task: (pred, score)}."""
+    from .reliability import targets
 
     cb = codebook()
-    logits, enc, meta, _ = data
+    _, enc, meta, _ = data
     if len(enc.n_tokens) != len(enc.ids):
         raise ValueError("Encoded without n_tokens: encode it with batching.encode")
-    heads = {h["task"]: h for h in meta["heads"]}
     tasks = []
     for t in (cb.task(k) for k in PRIMARY):
-        pred, score = shipped_predictions(t, logits[t.key], heads[t.key])
+        pred, score = preds[t.key]
         y, m = targets(t, enc)
         tasks.append(TaskData(t, pred, y, m, score))
     by_source = [source_slice(s) for s in enc.sources]
     by_length = [length_bucket(n) for n in enc.n_tokens]
     bucket_keys = [k for k, _, _ in LENGTH_BUCKETS]
     res = {
-        "dev": "weak-label dev split (gold dev absent on this machine); shipped int8 ONNX, first 128-token window, "
-               "shipped temperatures and thresholds (fitted on this same split)",
+        "dev": "weak-label dev split (gold dev absent on this machine); whole posts as the engine decides them "
+               "(every window, shipped int8 ONNX, aggregation, temperatures and thresholds, fitted on this same split)",
         "slice_headline": SLICE_HEADLINE, "min_n_for_ci": cfg.min_n_for_ci,
         "bootstrap": {"resamples": cfg.bootstrap.resamples, "level": cfg.bootstrap.level, "seed": cfg.bootstrap.seed},
         "by_source": metrics_by_slice(by_source, tasks, cfg),
