@@ -3,6 +3,7 @@
 //   node:    engine and CLI tests in plain Node
 //   browser: the demo page in headless Chromium (/usr/bin/chromium) against a local `wrangler dev`
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -31,6 +32,8 @@ export default defineConfig({
       },
       {
         plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        // wrangler.toml's [alias]: the model folder the Worker bundles (src/worker/model.ts)
+        resolve: { alias: { "mhelp-model": fileURLToPath(new URL("./models/default", import.meta.url)) } },
         test: {
           name: "worker",
           include: ["test/worker/**/*.test.ts"],

@@ -243,7 +243,10 @@ def export(variant: str = "default", cfg: ExportConfig = ExportConfig(), checkpo
         "training": {
             "data": sorted(stats.get("read", {}).keys()),
             "examples": {"train": train_summary.get("train_examples"), "dev": train_summary.get("dev_examples")},
-            "script": "scripts/mhelp_pipeline (python -m mhelp_pipeline all)",
+            "script": ("scripts/mhelp_pipeline (python -m mhelp_pipeline distill: student of the 6-layer teacher, "
+                       f"{train_summary['train_config'].get('init', 'pretrained')} init)"
+                       if train_summary["train_config"].get("kind") == "distillation"
+                       else "scripts/mhelp_pipeline (python -m mhelp_pipeline all)"),
             "seed": train_summary["train_config"]["seed"],
             "date": train_summary.get("date", time.strftime("%Y-%m-%d")),
             "steps": train_summary.get("steps"), "best_step": train_summary.get("best_step"),

@@ -120,17 +120,6 @@ def latency(models: dict[str, dict], cfg: FrontierConfig, log=print) -> dict:
     return json.loads(out.stdout)
 
 
-def latency(models: dict[int, dict], cfg: FrontierConfig, log=print) -> dict:
-    args = [f"L{k}={m['int8']}" for k, m in sorted(models.items())]
-    fp = models.get(cfg.fp32_layers, {}).get("fp32")
-    if fp is not None:
-        args.append(f"L{cfg.fp32_layers}-fp32={fp}")
-    cmd = ["node", "scripts/bench_ort_web.mjs", "--runs", str(cfg.bench_runs), *args]
-    log("latency: " + " ".join(cmd))
-    out = subprocess.run(cmd, cwd=REPO, check=True, capture_output=True, text=True, timeout=900)
-    return json.loads(out.stdout)
-
-
 def pick_fast(rows: list[dict], floor: float) -> dict:
     """Fastest *student* whose weak-dev help-seeking F1 (point estimate) is >= floor; also whether its interval's
     lower end clears the floor (the stricter reading, given gold metrics are still missing)."""
@@ -240,7 +229,7 @@ def frontier_section(fr: dict | None, number: int) -> list[str]:
             f"**Students** (`cd scripts && python -m mhelp_pipeline distill`; distill.py, frontier.py, "
             f"scripts/bench_ort_web.mjs): the same architecture truncated to {', '.join(map(str, dc['layers']))} layers, "
             f"initialised from the teacher ({dc.get('init', 'pretrained')}: its embeddings, first layers and heads), "
-            f"{dc['steps']} steps × batch {dc['batch_size']}, seed {dc['seed']}, no early stopping. Loss per head = "
+            f"batch {dc['batch_size']}, seed {dc['seed']}, a fixed number of steps each (table), no early stopping. Loss per head = "
             f"α·soft + (1−α)·hard with α = {dc['alpha']}: soft = T²·KL(teacher ‖ student) at T = {dc['temperature']} "
             "(single-label heads) or BCE against the teacher's sigmoid probabilities (multi-label heads), on every "
             "head of every training post (most posts carry a weak label for one or two heads only); hard = the usual "

@@ -1,5 +1,6 @@
 // Prediction cache in Workers KV.
-//   key   = v1:<model name>@<model version>:<sha256 hex of the normalised text>
+//   key   = v1:<model name>@<model version>[+<variant>]:<sha256 hex of the normalised text>
+//   (the variant only when it is not "default": `default` and `fast` deployments may share a namespace)
 //   value = the prediction JSON only ({heads, windows, tokens}); never the text, never the post id.
 // Keys change with the model version, so a new model never serves an old model's predictions; the
 // normalisation version is fixed per model (model.json), so it is implied by the model version.
@@ -18,8 +19,20 @@ export async function sha256Hex(text: string): Promise<string> {
   return hex;
 }
 
-export async function cacheKey(model: { name: string; version: string }, normalisedText: string): Promise<string> {
-  return `${CACHE_KEY_VERSION}:${model.name}@${model.version}:${await sha256Hex(normalisedText)}`;
+export interface ModelRef {
+  name: string;
+  version: string;
+  variant?: string;
+}
+
+/** `<name>@<version>`, plus `+<variant>` for any variant other than the default one. */
+export function modelTag(model: ModelRef): string {
+  const variant = model.variant && model.variant !== "default" ? `+${model.variant}` : "";
+  return `${model.name}@${model.version}${variant}`;
+}
+
+export async function cacheKey(model: ModelRef, normalisedText: string): Promise<string> {
+  return `${CACHE_KEY_VERSION}:${modelTag(model)}:${await sha256Hex(normalisedText)}`;
 }
 
 function isPrediction(value: unknown): value is Prediction {
@@ -64,7 +77,7 @@ export async function writePredictions(kv: KVNamespace, entries: Array<[string, 
 
 // ------------------------------------------------------------------------------------------ evidence
 // Evidence spans are offsets into the SUBMITTED text, so they are keyed by the hash of that text (not the
-// normalised one) under their own prefix:  ev1:<model name>@<model version>:<sha256 hex of the text>.
+// normalised one) under their own prefix:  ev1:<model name>@<model version>[+<variant>]:<sha256 of the text>.
 // The value holds the score and the offsets only, never the text.
 
 export const EVIDENCE_KEY_VERSION = "ev1";
@@ -76,8 +89,8 @@ export interface CachedEvidence {
   sentences_total: number;
 }
 
-export async function evidenceKey(model: { name: string; version: string }, submittedText: string): Promise<string> {
-  return `${EVIDENCE_KEY_VERSION}:${model.name}@${model.version}:${await sha256Hex(submittedText)}`;
+export async function evidenceKey(model: ModelRef, submittedText: string): Promise<string> {
+  return `${EVIDENCE_KEY_VERSION}:${modelTag(model)}:${await sha256Hex(submittedText)}`;
 }
 
 function isEvidence(value: unknown): value is CachedEvidence {

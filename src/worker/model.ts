@@ -4,9 +4,13 @@
 // bytes and JSON. The first prediction that misses the cache creates ORT's WASM instance and the
 // InferenceSession; later requests in the same isolate reuse it. A failed load is forgotten so the next
 // request retries instead of serving a cached rejection forever.
-import metadataJson from "../../models/default/model.json";
-import tokenizerJson from "../../models/default/tokenizer.json";
-import onnxBytes from "../../models/default/model.int8.onnx";
+//
+// `mhelp-model/` is an alias (wrangler.toml [alias], tsconfig paths, vitest resolve.alias) for the model
+// folder this build ships: ./models/default, or ./models/fast for the fast variant
+// (`npm run deploy:fast` / `npm run dev:fast` pass --alias mhelp-model:./models/fast).
+import metadataJson from "mhelp-model/model.json";
+import tokenizerJson from "mhelp-model/tokenizer.json";
+import onnxBytes from "mhelp-model/model.int8.onnx";
 import { Engine } from "../engine/engine";
 import { getOrt, SESSION_OPTIONS } from "./ort-workerd";
 
@@ -49,7 +53,7 @@ export function sessionInitMs(): number | null {
 
 async function createEngine(): Promise<Engine> {
   if (metadata.onnx !== undefined && metadata.onnx !== BUNDLED_ONNX) {
-    throw new Error(`models/default/model.json names onnx "${metadata.onnx}" but the Worker bundles "${BUNDLED_ONNX}"`);
+    throw new Error(`the bundled model.json names onnx "${metadata.onnx}" but the Worker bundles "${BUNDLED_ONNX}"`);
   }
   const started = Date.now();
   const engine = await Engine.load(

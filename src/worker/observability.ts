@@ -143,7 +143,7 @@ export function snapshot(now = Date.now()): MetricsSnapshot {
     scope: "isolate",
     since: new Date(counters.since).toISOString(),
     uptime_seconds: Math.max(0, Math.round((now - counters.since) / 1000)),
-    model: { name: MODEL_INFO.name, version: MODEL_INFO.version },
+    model: { ...MODEL_INFO },
     requests: [...counters.requests].map(([key, count]) => {
       const at = key.lastIndexOf(" ");
       return { route: key.slice(0, at), status: Number(key.slice(at + 1)), count };

@@ -145,7 +145,14 @@ export const MultiLabelSchema = z
   .openapi("MultiLabel", { example: { labels: ["health"], probs: { health: 0.71, work: 0.12 } } });
 export const HeadResultSchema = z.union([SingleLabelSchema, MultiLabelSchema]).openapi("HeadResult");
 
-export const ModelRefSchema = z.object({ name: z.string(), version: z.string() }).openapi("ModelRef", { example: { name: "mhelp-student", version: "0.3.0" } });
+export const ModelRefSchema = z
+  .object({
+    name: z.string(),
+    version: z.string(),
+    /** which build of the model family: "default", or "fast" (smaller, faster, less accurate; see the model card) */
+    variant: z.string(),
+  })
+  .openapi("ModelRef", { example: { name: "mhelp-student", version: "0.3.0", variant: "default" } });
 
 export const EvidenceSpanSchema = z
   .object({

@@ -8,7 +8,7 @@ const shipped = JSON.parse(readFileSync("models/default/model.json", "utf8")) as
   heads: Array<Record<string, unknown>>;
 };
 /** the shipped file as format 2 (the newest format), whatever format the shipped file is in */
-const clone = () => ({ ...structuredClone(shipped), format_version: 2 });
+const clone = () => ({ ...structuredClone(shipped), format_version: 2 }) as typeof shipped;
 const withoutAggregation = (m: ReturnType<typeof clone>) => {
   m.heads.forEach((h) => delete h.aggregation);
   return m;

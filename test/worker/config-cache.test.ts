@@ -28,6 +28,9 @@ describe("cache helpers", () => {
   it("builds v1:<name>@<version>:<sha256> keys", async () => {
     expect(await sha256Hex("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     expect(await cacheKey({ name: "m", version: "1.2.3" }, "abc")).toBe("v1:m@1.2.3:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    // the default variant keeps the plain key; another variant of the same version never shares its entries
+    expect(await cacheKey({ name: "m", version: "1.2.3", variant: "default" }, "abc")).toBe(await cacheKey({ name: "m", version: "1.2.3" }, "abc"));
+    expect(await cacheKey({ name: "m", version: "1.2.3", variant: "fast" }, "abc")).toBe("v1:m@1.2.3+fast:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   });
 
   it("writes prediction JSON only, with a TTL of at least 60 s, and tolerates KV failures", async () => {

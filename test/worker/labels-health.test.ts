@@ -13,7 +13,7 @@ describe("GET /v1/labels", () => {
     expect(res.status).toBe(200);
     const body = LabelsResponseSchema.parse(await res.json());
     expect(body.codebook_version).toBe(CODEBOOK_VERSION);
-    expect(body.model).toEqual({ name: model.name, version: model.version });
+    expect(body.model).toEqual({ name: model.name, version: model.version, variant: model.variant });
     expect(body.tasks.map((t) => t.key)).toEqual(TASKS.map((t) => t.key));
     for (const task of body.tasks) {
       const source = TASKS.find((t) => t.key === task.key)!;

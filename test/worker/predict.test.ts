@@ -8,7 +8,7 @@ import { cacheKey } from "../../src/worker/cache";
 import { PredictResponseSchema, type PredictResponse } from "../../src/worker/schemas";
 import { eventually, postJson } from "./helpers";
 
-const model = modelJson as unknown as { name: string; version: string; heads: Array<{ task: string; kind: string; labels: string[] }> };
+const model = modelJson as unknown as { name: string; version: string; variant: string; heads: Array<{ task: string; kind: string; labels: string[] }> };
 const PREFIX = `v1:${model.name}@${model.version}:`;
 const AUX = model.heads.map((h) => h.task).filter((t) => !(PRIMARY_TASKS as readonly string[]).includes(t));
 
@@ -33,7 +33,7 @@ describe("POST /v1/predict", () => {
   it("predicts every head, then serves the identical result from KV (miss → hit)", async () => {
     const text = `I have been crying every night since I lost my job and I can't pay rent. Does anyone know where I can get help? ${crypto.randomUUID()}`;
     const first = await predict({ posts: [{ id: "p1", text }], locale: "en-GB" });
-    expect(first.json.model).toEqual({ name: model.name, version: model.version });
+    expect(first.json.model).toEqual({ name: model.name, version: model.version, variant: model.variant });
     expect(first.json.notice).toMatch(/not a diagnosis/);
     expect(first.json.warnings).toBeUndefined();
     const r1 = first.json.results[0]!;

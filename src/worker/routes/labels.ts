@@ -8,7 +8,7 @@ import { LabelsResponseSchema, type LabelsResponse } from "../schemas";
 
 const body: LabelsResponse = {
   codebook_version: CODEBOOK_VERSION,
-  model: { name: MODEL_INFO.name, version: MODEL_INFO.version },
+  model: { ...MODEL_INFO },
   tasks: TASKS.map((t) => ({
     key: t.key,
     kind: t.kind,

@@ -213,7 +213,7 @@ export function predictRoutes(config: Config) {
       warnings.push(`the model was trained on English posts; predictions for locale "${locale}" are unreliable`);
     }
     const body: PredictResponse = {
-      model: { name: MODEL_INFO.name, version: MODEL_INFO.version },
+      model: { ...MODEL_INFO },
       notice: NOTICE,
       results,
       ...(warnings.length ? { warnings } : {}),
