@@ -3,7 +3,8 @@
 //
 //   npm run bench:worker                # full run (about 3-4 minutes on 2 cores)
 //   npm run bench:worker -- --quick     # smaller sample counts
-//   options: --port N (default 8799)  --out FILE.json  --no-node  --quick
+//   npm run bench:worker -- --variant fast # the Worker built with models/fast (scripts/variant.mjs)
+//   options: --port N (default 8799)  --out FILE.json  --no-node  --quick  --variant NAME (default "default")
 //
 // Measures: wrangler start-up, the cold first prediction (ORT WASM instantiate + session + first run),
 // p50/p99 for one post (cache miss with unique texts, and cache hit), batches of 8 and 32 (misses), posts/s,
@@ -26,6 +27,7 @@ const opt = (name, fallback) => {
 const PORT = Number(opt("--port", "8799"));
 const QUICK = flag("--quick");
 const OUT = opt("--out", null);
+const VARIANT = opt("--variant", "default");
 const BASE = `http://127.0.0.1:${PORT}`;
 
 const [major, minor] = process.versions.node.split(".").map(Number);
@@ -153,9 +155,12 @@ async function benchWorker() {
   const persist = mkdtempSync(join(tmpdir(), "mhelp-bench-kv-"));
   const log = [];
   const t0 = performance.now();
+  // the default variant runs wrangler.toml as it is; another one goes through scripts/variant.mjs
+  const launcher = VARIANT === "default" ? [join(root, "node_modules/wrangler/bin/wrangler.js"), "dev"]
+    : [join(root, "scripts/variant.mjs"), VARIANT, "dev"];
   const child = spawn(
     process.execPath,
-    [join(root, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", persist, "--show-interactive-dev-session=false",
+    [...launcher, "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", persist, "--show-interactive-dev-session=false",
       // measure the model and cache path, not key checks or rate limits (bench/load.mjs does the same)
       "--var", "AUTH_REQUIRED:false"],
     { cwd: root, stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" } },
@@ -242,7 +247,7 @@ async function benchNode() {
   const { loadNodeEngine } = await import(pathToFileURL(outfile).href);
   try {
     const t0 = performance.now();
-    const engine = await loadNodeEngine(join(root, "models/default"));
+    const engine = await loadNodeEngine(join(root, "models", VARIANT));
     await engine.predict([post()]);
     const coldMs = performance.now() - t0;
     const c = QUICK ? { b1: 40, b8: 10, b32: 4, t: 10_000 } : { b1: 150, b8: 40, b32: 12, t: 30_000 };

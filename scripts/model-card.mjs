@@ -6,13 +6,14 @@
 //
 //   npm run docs:model-card             # rewrite the blocks in place
 //   node scripts/model-card.mjs --check # exit 1 if the card is out of date (test/docs/model-card.test.ts)
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const CARD_PATH = join(root, "docs", "model-card.md");
 export const MODEL_JSON_PATH = join(root, "models", "default", "model.json");
+const MODELS_DIR = join(root, "models");
 
 const f3 = (x) => (typeof x === "number" ? x.toFixed(3) : "—");
 const int = (x) => (typeof x === "number" ? x.toLocaleString("en-US") : "—");
@@ -135,12 +136,31 @@ function blockEvaluation(m) {
   return out.join("\n");
 }
 
+/** Every shipped variant (models/<variant>/model.json), default first: what each trades for speed. */
+function blockVariants() {
+  const names = readdirSync(MODELS_DIR)
+    .filter((d) => existsSync(join(MODELS_DIR, d, "model.json")))
+    .sort((a, b) => (a === "default" ? -1 : b === "default" ? 1 : a.localeCompare(b)));
+  const rows = names.map((d) => {
+    const v = JSON.parse(readFileSync(join(MODELS_DIR, d, "model.json"), "utf8"));
+    const w = v.metrics?.weak_dev ?? {};
+    const run = d === "default" ? "`npm run dev` / `wrangler deploy`" : `\`npm run dev:${d}\` / \`npm run deploy:${d}\``;
+    return `| ${code(d)} | ${v.version} | ${v.architecture?.layers} | ${int(v.architecture?.params)} | ${mb(v.metrics?.sizes_bytes?.int8_onnx)} | ${f3(w.help_seeking?.f1_yes)} | ${f3(w.condition?.accuracy)} | ${f3(w.condition?.macro_f1)} | ${f3(w.causes?.macro_f1)} | ${run} |`;
+  });
+  return [
+    "| variant | version | layers | parameters | int8 ONNX | help_seeking F1(yes) | condition accuracy | condition macro-F1 | causes macro-F1 | run / deploy |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ...rows,
+  ].join("\n");
+}
+
 export const BLOCKS = {
   glance: blockGlance,
   architecture: blockArchitecture,
   training: blockTraining,
   calibration: blockCalibration,
   evaluation: blockEvaluation,
+  variants: blockVariants,
 };
 
 /** The card with every generated block rewritten from `model`. Throws if a block's markers are missing. */

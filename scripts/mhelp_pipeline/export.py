@@ -55,7 +55,7 @@ NOTICE = (
 @dataclass(frozen=True)
 class ExportConfig:
     name: str = "mhelp-student"
-    version: str = "0.3.0"
+    version: str = "0.4.0"
     opset: int = 17
     max_length: int = 128
     stride: int = 32
