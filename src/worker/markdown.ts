@@ -158,7 +158,10 @@ function renderBlocks(lines: string[], slug: (t: string) => string): string {
       const tbody = rows.length
         ? `<tbody>${rows.map((r) => `<tr>${header.map((_, j) => `<td${attr(j)}>${renderInline(r[j] ?? "")}</td>`).join("")}</tr>`).join("")}</tbody>`
         : "";
-      out.push(`<div class="table-wrap"><table>${thead}${tbody}</table></div>`);
+      // wide tables scroll sideways inside the wrapper: it must be reachable by keyboard (tabindex) and
+      // named for screen readers (WCAG 2.1.1; axe "scrollable-region-focusable")
+      const name = header.map((c) => unescapeHtml(renderInline(c).replace(/<[^>]*>/g, ""))).filter(Boolean).slice(0, 3).join(", ");
+      out.push(`<div class="table-wrap" tabindex="0" role="region" aria-label="${escapeHtml(`Table: ${name}`)}"><table>${thead}${tbody}</table></div>`);
       continue;
     }
     // list: items start with a marker at the list's indentation; deeper-indented lines continue the item

@@ -68,7 +68,7 @@ describe("markdown renderer", () => {
   it("renders tables with alignment classes and lists with continuation lines", () => {
     const table = renderMarkdown("| a | b |\n|---|---:|\n| x \\| y | `1|2` |");
     expect(table).toBe(
-      '<div class="table-wrap"><table><thead><tr><th scope="col">a</th><th scope="col" class="align-right">b</th></tr></thead>' +
+      '<div class="table-wrap" tabindex="0" role="region" aria-label="Table: a, b"><table><thead><tr><th scope="col">a</th><th scope="col" class="align-right">b</th></tr></thead>' +
         '<tbody><tr><td>x | y</td><td class="align-right"><code>1|2</code></td></tr></tbody></table></div>',
     );
     expect(renderMarkdown("- one\n  continued\n- two\n\n1. first\n2. second")).toBe("<ul><li>one continued</li><li>two</li></ul>\n<ol><li>first</li><li>second</li></ol>");
