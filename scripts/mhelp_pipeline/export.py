@@ -13,10 +13,11 @@ export test and the Node check in scripts/README.md verify it.
 
 Why ``dynamic`` int8 ships (0.3.0; ``python -m mhelp_pipeline quantisation`` -> reports/quantisation.json):
 MatMulInteger halves the WASM time per window against weight-only int8 (L3, 128 tokens, ORT-web in Node:
-~22 vs ~44 ms), which is what brings the default under the Worker's 50 ms CPU target, while whole-post
-weak-dev accuracy after calibration is the same within noise (help F1 0.877 vs 0.878, condition accuracy
-0.760 vs 0.765, causes macro-F1 0.877 vs 0.849). It changes more individual first-window decisions
-relative to fp32 (help 98.9 % vs 99.7 % identical) — rounding of activations, not a loss on the labels.
+22.4 vs 47.9 ms for the 0.4.0 checkpoint), which is what brings the default under the Worker's 50 ms CPU
+target, while whole-post weak-dev accuracy after calibration stays within noise of weight-only (0.4.0: help
+F1 0.887 vs 0.889, condition accuracy 0.792 vs 0.789, causes macro-F1 0.856 vs 0.868; on the 0.3.0
+checkpoint causes went the other way, 0.877 vs 0.849). It changes more individual first-window decisions
+relative to fp32 (help ~98.7 % vs ~99.7 % identical): rounding of activations.
 One activation scale per tensor makes a window's logits depend on what shares its batch, so the engine and
 this reference run windows alone, and native x86 onnxruntime rounds a few activations differently from the
 WASM build (logits up to ~0.3 apart), so every int8 logit here comes from onnxruntime-web (ort_web.py):
