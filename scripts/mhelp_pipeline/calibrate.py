@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .codebook import Codebook, Task
-from .metrics import IGNORE
+from .metrics import IGNORE, f1
 
 
 
@@ -54,16 +54,17 @@ def fit_temperature(task: Task, logits, y, mask=None, cfg: CalibrationConfig = C
     return float(round(min(fine, key=lambda t: nll(task, logits, y, mask, t)), 4))
 
 
+def _f1(pred: np.ndarray, y: np.ndarray) -> float:
+    """F1 of the positive class: boolean decisions against 0/1 (or count) labels."""
+    return f1(float((pred & (y > 0)).sum()), float((pred & (y == 0)).sum()), float((~pred & (y > 0)).sum()))
+
+
 def best_f1_threshold(p: np.ndarray, y: np.ndarray, cfg: CalibrationConfig) -> float:
     if (y > 0).sum() < cfg.min_positives or (y == 0).sum() == 0:
         return 0.5
     best_t, best_f = 0.5, -1.0
     for t in cfg.threshold_grid:
-        pred = p >= t
-        tp = float((pred & (y > 0)).sum())
-        fp = float((pred & (y == 0)).sum())
-        fn = float((~pred & (y > 0)).sum())
-        f = 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
+        f = _f1(p >= t, y)
         # ties: prefer the threshold closest to 0.5 (least extreme)
         if f > best_f + 1e-12 or (abs(f - best_f) <= 1e-12 and abs(t - 0.5) < abs(best_t - 0.5)):
             best_t, best_f = float(t), f
@@ -96,13 +97,6 @@ def calibrate(cb: Codebook, logits: dict[str, np.ndarray], single: dict, multi: 
 
 
 # --- post level: the windows of long posts, as the engine aggregates them ----------------------------------
-
-def _f1(pred: np.ndarray, y: np.ndarray) -> float:
-    tp = float((pred & (y > 0)).sum())
-    fp = float((pred & (y == 0)).sum())
-    fn = float((~pred & (y > 0)).sum())
-    return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
-
 
 def post_probabilities(head, windows: list[np.ndarray], weights: list[list[int]]) -> np.ndarray:
     """[posts, n] calibrated, aggregated probabilities of one head (``head``: an inference.Head)."""

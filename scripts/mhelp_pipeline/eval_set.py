@@ -118,8 +118,7 @@ def compare_eval(input_path: str | Path | None = None, ts_metrics: str | Path | 
     p_diff = 0.0
     for d in py:
         t = ts_dec[d["id"]]
-        ok = {"help_seeking": t["help_seeking"] == d["help_seeking"], "condition": t["condition"] == d["condition"],
-              "causes": sorted(t["causes"]) == sorted(d["causes"])}
+        ok = {k: _same_label(t[k], d[k]) for k in ("help_seeking", "condition", "causes")}
         for k, v in ok.items():
             same[k] += int(v)
         same["all_three"] += int(all(ok.values()))

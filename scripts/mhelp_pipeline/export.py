@@ -177,8 +177,7 @@ def export(variant: str = "default", cfg: ExportConfig = ExportConfig(), checkpo
     dev_records = read_jsonl(corpus_dir / "dev.jsonl")
     runner = WindowRunner(int8, base_model_dir() / "tokenizer.json", cfg.max_length, cfg.stride, cb.keys)
     t0 = time.time()
-    dev_windows = [runner.logits(runner.encode_windows(r["text"])) for r in dev_records]
-    dev_weights = [[len(w) - 2 for w in runner.encode_windows(r["text"])] for r in dev_records]
+    dev_windows, dev_weights = runner.run_posts([r["text"] for r in dev_records])
     log(f"int8 logits of {sum(len(w[cb.keys[0]]) for w in dev_windows)} dev windows in {time.time() - t0:.0f}s")
     int8_first = {k: np.stack([w[k][0] for w in dev_windows]) for k in cb.keys}
     agree = _agreement(fp32_dev, int8_first)
@@ -202,8 +201,7 @@ def export(variant: str = "default", cfg: ExportConfig = ExportConfig(), checkpo
 
         g = enc_fn([{"text": r["text"], "labels": r["labels"], "source": r["source"]} for r in gold], tok, cb,
                    cfg.max_length)
-        g_windows = [runner.logits(runner.encode_windows(r["text"])) for r in gold]
-        g_weights = [[len(w) - 2 for w in runner.encode_windows(r["text"])] for r in gold]
+        g_windows, g_weights = runner.run_posts([r["text"] for r in gold])
         g_probs = {t.key: post_probabilities(Head(t.key, t.kind, list(t.labels), temps[t.key], None, aggregation[t.key]),
                                              [w[t.key] for w in g_windows], g_weights) for t in cb.tasks}
         gold_metrics = {k: v for k, v in evaluate(cb, probs_as_logits(cb, g_probs), g, thresholds).items()

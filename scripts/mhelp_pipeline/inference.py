@@ -168,6 +168,12 @@ class WindowRunner:
                 rows[k].append(v[0])
         return {k: np.stack(v) for k, v in rows.items()}
 
+    def run_posts(self, texts: list[str]) -> tuple[list[dict[str, np.ndarray]], list[list[int]]]:
+        """Per post: raw logits of every window ({head: [windows, n]}) and each window's content-token count
+        (the aggregation weights), tokenising each text once."""
+        wins = [self.encode_windows(t) for t in texts]
+        return [self.logits(w) for w in wins], [[len(x) - 2 for x in w] for w in wins]
+
 
 class Predictor:
     """Runs a shipped model folder (model.json + ONNX + tokenizer.json) with onnxruntime on CPU."""

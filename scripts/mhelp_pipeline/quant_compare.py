@@ -48,10 +48,8 @@ def compare(fp32: Path = BUILD / "export" / "default" / "model.fp32.onnx", corpu
         path = work / f"{method}.onnx"
         quantise(fp32, path, method)
         runner = WindowRunner(path, tok_path, 128, 32, cb.keys)
-        wins = [runner.encode_windows(r["text"]) for r in recs]
-        logits = [runner.logits(w) for w in wins]
-        cal = calibrate_posts(cb, logits, [[len(x) - 2 for x in w] for w in wins], dev.single, dev.multi,
-                              dev.multi_mask)
+        logits, weights = runner.run_posts([r["text"] for r in recs])
+        cal = calibrate_posts(cb, logits, weights, dev.single, dev.multi, dev.multi_mask)
         m = evaluate(cb, probs_as_logits(cb, {k: v["probs"] for k, v in cal.items()}), dev,
                      {k: v["thresholds"] for k, v in cal.items()})
         first = {k: np.stack([x[k][0] for x in logits]) for k in cb.keys}

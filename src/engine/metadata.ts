@@ -5,10 +5,8 @@ import { TASKS } from "./codebook";
 import { NORMALISATION_VERSION } from "./normalise";
 import type { Aggregation, HeadSpec } from "./types";
 
-/** The newest format this engine writes about; it also reads every older one (SUPPORTED_FORMAT_VERSIONS). */
-export const MODEL_FORMAT_VERSION = 2;
 /** 1: the first format. 2: adds each head's `aggregation` (format 1 files get the kind's default). */
-export const SUPPORTED_FORMAT_VERSIONS = [1, 2] as const;
+export const SUPPORTED_FORMAT_VERSIONS: readonly number[] = [1, 2];
 
 const headSchema = z.object({
   task: z.string(),
@@ -27,7 +25,7 @@ export function defaultAggregation(kind: "single_label" | "multi_label"): Aggreg
 
 export const modelMetadataSchema = z
   .object({
-    format_version: z.union([z.literal(1), z.literal(2)], {
+    format_version: z.number().refine((v) => SUPPORTED_FORMAT_VERSIONS.includes(v), {
       message: `unsupported format_version; this engine reads ${SUPPORTED_FORMAT_VERSIONS.join(", ")} (docs/model-format.md)`,
     }),
     name: z.string().min(1),
