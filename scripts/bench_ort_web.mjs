@@ -8,6 +8,7 @@
 // each run is timed on its own and the median is reported.
 import * as ort from "onnxruntime-web";
 import { readFileSync } from "node:fs";
+const sessionOptions = JSON.parse(readFileSync(new URL("../src/engine/session-options.json", import.meta.url), "utf8"));
 
 const args = process.argv.slice(2);
 let runs = 50;
@@ -37,10 +38,7 @@ const feeds = {
 for (const m of models) {
   const bytes = readFileSync(m.path);
   m.bytes = bytes.length;
-  // the engine's session options (src/engine/engine.ts): constant-folding of int8 weight dequantisation
-  m.session = await ort.InferenceSession.create(bytes, {
-    executionProviders: ["wasm"], graphOptimizationLevel: "all", extra: { session: { disable_quant_qdq: "1" } },
-  });
+  m.session = await ort.InferenceSession.create(bytes, sessionOptions); // the engine's (src/engine/engine.ts)
   for (let i = 0; i < 5; i++) await m.session.run(feeds); // warm-up: WASM JIT tiers, allocator
   m.times = [];
 }

@@ -17,12 +17,9 @@ if (!path) {
   process.exit(2);
 }
 ort.env.wasm.numThreads = 1; // the Worker runs single-threaded WASM
-// the same options as src/engine/engine.ts
-const session = await ort.InferenceSession.create(readFileSync(path), {
-  executionProviders: ["wasm"],
-  graphOptimizationLevel: "all",
-  extra: { session: { disable_quant_qdq: "1" } },
-});
+// the engine's own session options (src/engine/engine.ts reads the same file)
+const sessionOptions = JSON.parse(readFileSync(new URL("../src/engine/session-options.json", import.meta.url), "utf8"));
+const session = await ort.InferenceSession.create(readFileSync(path), sessionOptions);
 const write = (obj) => process.stdout.write(JSON.stringify(obj) + "\n");
 write({ ready: true, outputs: session.outputNames });
 

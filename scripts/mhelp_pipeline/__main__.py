@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--checkpoint", default=None,
                     help="train: where the best checkpoint goes (default build/checkpoints/best; a teacher elsewhere)")
     ap.add_argument("--steps", type=int, default=None, help="ablation (150) / distill (600): optimizer steps per run")
+    ap.add_argument("--seeds", default=None, help="ablation: comma-separated seeds (default 0)")
     ap.add_argument("--student-layers", default=None, help="distill: comma-separated student depths (default 1,2)")
     ap.add_argument("--alpha", type=float, default=None, help="distill: weight of the teacher (soft) loss (0.5)")
     ap.add_argument("--split", default="dev", help="export-eval-set: corpus split")
@@ -74,7 +75,10 @@ def main(argv: list[str] | None = None) -> int:
 
             from .ablation import AblationConfig, ablation
 
-            cfg = AblationConfig() if args.steps is None else replace(AblationConfig(), steps=args.steps)
+            over = {k: v for k, v in {"steps": args.steps, "epochs": args.epochs}.items() if v is not None}
+            if args.seeds:
+                over["seeds"] = tuple(int(s) for s in args.seeds.split(","))
+            cfg = replace(AblationConfig(), **over)
             ablation(cfg, log=lambda m: print(m, flush=True))
         elif step == "export-eval-set":
             from .eval_set import export_eval_set

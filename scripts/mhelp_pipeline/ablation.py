@@ -1,28 +1,38 @@
-"""Multi-task vs single-task ablation at a reduced, equal budget (issue 3, "single-task ablations").
+"""Multi-task vs single-task ablation (issue 3, "single-task ablations"): the same encoder and budget.
 
-Four runs of the same encoder (all-MiniLM-L6-v2 truncated to ``layers``, first 128-token window) with the
-same optimiser, schedule, batch size and number of steps, so each run sees exactly
-``steps * batch_size`` training examples:
+Runs of the same encoder (all-MiniLM-L6-v2 truncated to ``layers``, first 128-token window) with the same
+optimiser, schedule and batch size:
 
 - ``multi_task``: every head, batches drawn from the whole train split; each example supervises only the
   heads it has labels for (train.py's masked losses and task weights);
 - ``single_<task>`` for help_seeking, condition, causes: one head, batches drawn only from the train
   examples that carry that task's label.
 
-The budget is deliberately small (a few minutes per run on 2 shared CPU cores) and there is one seed per
-run, so this measures "multi-task vs single-task at an equal small budget", not the converged models of
-the paper; bootstrap intervals cover dev-sampling noise only, not seed-to-seed training noise. No early
-stopping (one evaluation at the end) and no calibration: single-label heads use argmax, multi-label heads
-0.5, identically for every run. Dev = the weak-label dev split (gold dev is absent on this machine).
+Two budgets, because "the same budget" has two honest readings when the tasks' data differ in size:
 
-Per-run dev logits are kept in build/ablation/<N>steps/<run>.npz (git-ignored) so the analysis can be
-redone without retraining; a run is reused only if its saved config equals the current one. Results go to
-reports/ablation-<N>steps.json, one file per budget.
+- ``steps`` (equal compute): every run takes ``steps`` optimizer steps of ``batch_size`` examples. MT then
+  sees fewer examples of each task than the ST run for that task (its batches are shared by 9 heads).
+- ``epochs`` (equal passes over the labelled data, the paper's setting, where all tasks share the posts):
+  every run makes ``epochs`` passes over its own pool, so each labelled example of a task is seen equally
+  often by MT and by that task's ST run; MT takes more steps (its pool is the whole train split). This is
+  the converged comparison: the dev headline is recorded after every epoch to show where it flattens.
+
+Several seeds per run (``seeds``): each seed changes the head initialisation, batch order and dropout.
+The comparison averages each metric over seeds, and its paired bootstrap resamples dev posts for that
+seed average (so the interval covers dev sampling noise of the seed mean); the per-seed differences show
+training noise. No early stopping (the final model is evaluated) and no calibration: single-label heads
+use argmax, multi-label heads 0.5, identically for every run. Dev = the weak-label dev split (gold dev is
+absent on this machine).
+
+Per-run dev logits are kept in build/ablation/<budget>/<run>-seed<k>.npz (git-ignored) so the analysis can
+be redone without retraining; a run is reused only if its saved config equals the current one. Results go
+to reports/ablation-<budget>.json, one file per budget (report.py reads them all).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import random
 import time
 from dataclasses import asdict, dataclass, field
@@ -51,6 +61,7 @@ class AblationConfig:
     max_length: int = 128
     batch_size: int = 16
     steps: int = 150  # the 4 runs took ~8 min on 2 busy cores; --steps 400 ~20 min
+    epochs: float | None = None  # set: each run makes this many passes over its own pool (steps ignored)
     lr_encoder: float = 8e-5
     lr_heads: float = 1e-3
     weight_decay: float = 0.01
@@ -60,7 +71,7 @@ class AblationConfig:
     max_pos_weight: float = 10.0
     aux_task_weight: float = 0.5
     threads: int = 2
-    seed: int = 0
+    seeds: tuple[int, ...] = (0,)
     tasks: tuple[str, ...] = PRIMARY
     bootstrap: BootstrapConfig = field(default_factory=BootstrapConfig)
 
@@ -85,23 +96,50 @@ def _batches(enc: Encoded, pool: np.ndarray, cfg: AblationConfig, rng: random.Ra
         yield from (b for b in batches if len(b) == cfg.batch_size)  # equal examples per step in every run
 
 
-def train_run(cb_run: Codebook, tr: Encoded, pool: np.ndarray, weights: dict, cfg: AblationConfig, log) -> tuple[MultiTaskModel, float]:
-    torch.manual_seed(cfg.seed)
-    rng = random.Random(cfg.seed)
+def budget_label(cfg: AblationConfig) -> str:
+    return f"{cfg.epochs:g}epochs" if cfg.epochs is not None else f"{cfg.steps}steps"
+
+
+def run_steps(cfg: AblationConfig, pool_size: int) -> int:
+    if cfg.epochs is None:
+        return cfg.steps
+    return max(1, math.ceil(cfg.epochs * pool_size / cfg.batch_size))
+
+
+def checkpoint_steps(cfg: AblationConfig, pool_size: int) -> list[int]:
+    """Steps after which dev is scored for the learning curve: every whole epoch, and the last step."""
+    total = run_steps(cfg, pool_size)
+    if cfg.epochs is None:
+        return [total]
+    per_epoch = pool_size / cfg.batch_size
+    return sorted({min(total, math.ceil(e * per_epoch)) for e in range(1, math.ceil(cfg.epochs))} | {total})
+
+
+def train_run(cb_run: Codebook, tr: Encoded, pool: np.ndarray, weights: dict, cfg: AblationConfig, seed: int,
+              on_checkpoint, log) -> tuple[MultiTaskModel, float]:
+    """Train one run; ``on_checkpoint(step, model)`` is called at checkpoint_steps (the last one included)."""
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    steps = run_steps(cfg, len(pool))
+    checkpoints = set(checkpoint_steps(cfg, len(pool)))
     model = pretrained_model(cb_run, cfg.layers, cfg.freeze_word_embeddings)
-    opt, sched = optimiser_and_schedule(model, cfg.lr_encoder, cfg.lr_heads, cfg.weight_decay, cfg.steps, cfg.warmup_fraction)
+    opt, sched = optimiser_and_schedule(model, cfg.lr_encoder, cfg.lr_heads, cfg.weight_decay, steps, cfg.warmup_fraction)
     task_w = {t.key: 1.0 if t.primary else cfg.aux_task_weight for t in cb_run.tasks}
-    t0 = time.time()
+    t0, scoring = time.time(), 0.0
     it = _batches(tr, pool, cfg, rng)
-    for step in range(1, cfg.steps + 1):
+    for step in range(1, steps + 1):
         model.train()
         b = make_batch(tr, next(it))
         losses = task_losses(cb_run, model(b["input_ids"], b["attention_mask"]), b, weights)
         loss = sum(task_w[k] * v for k, v in losses.items())
         update(model, opt, sched, loss)
-        if step % 50 == 0:
-            log(f"  step {step}/{cfg.steps} loss {loss.item():.3f} {time.time() - t0:.0f}s")
-    return model, time.time() - t0
+        if step % 100 == 0:
+            log(f"  step {step}/{steps} loss {loss.item():.3f} {time.time() - t0:.0f}s")
+        if step in checkpoints:
+            s0 = time.time()
+            on_checkpoint(step, model)
+            scoring += time.time() - s0
+    return model, time.time() - t0 - scoring
 
 
 def predictions(task: Task, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -131,16 +169,34 @@ def _metric_fn(task: Task, name: str, pred, y, mask, score, rows: np.ndarray):
 
 
 def run_dir(cfg: AblationConfig) -> Path:
-    return BUILD / "ablation" / f"{cfg.steps}steps"
+    return BUILD / "ablation" / budget_label(cfg)
 
 
 def report_path(cfg: AblationConfig) -> Path:
     """One JSON per budget, so budgets can be compared (report.py reads every reports/ablation-*.json)."""
-    return REPORTS / f"ablation-{cfg.steps}steps.json"
+    return REPORTS / f"ablation-{budget_label(cfg)}.json"
+
+
+def _run_config(cfg: AblationConfig, seed: int) -> str:
+    """What a saved run depends on: the config without the seed list (adding seeds keeps old runs) + its seed."""
+    d = {k: v for k, v in asdict(cfg).items() if k not in ("seeds", "bootstrap")}
+    return json.dumps({**d, "seed": seed}, sort_keys=True)
+
+
+def _headlines(cb_run: Codebook, logits: dict[str, np.ndarray], dv: Encoded) -> dict[str, float]:
+    out = {}
+    for t in cb_run.tasks:
+        if not t.primary:
+            continue
+        y, mask = _targets(t, dv)
+        pred, _ = predictions(t, logits[t.key])
+        out[t.key] = issue_metrics(t, pred, y, mask, None).get(headline_name(t))
+    return out
 
 
 def run_all(cfg: AblationConfig = AblationConfig(), corpus_dir: Path = CORPUS_DIR, out_dir: Path | None = None,
-            log=print) -> dict[str, dict[str, np.ndarray]]:
+            log=print) -> dict[str, dict[int, dict[str, np.ndarray]]]:
+    """Train (or reuse) every run for every seed, seed-major, so an interrupted sweep leaves whole seeds."""
     out_dir = out_dir or run_dir(cfg)
     torch.set_num_threads(cfg.threads)
     cb = codebook()
@@ -154,66 +210,93 @@ def run_all(cfg: AblationConfig = AblationConfig(), corpus_dir: Path = CORPUS_DI
         t = cb.task(key)
         runs[f"single_{key}"] = (Codebook(cb.version, (t,)), _labelled(t, tr))
     out_dir.mkdir(parents=True, exist_ok=True)
-    cfg_json = json.dumps(asdict(cfg), sort_keys=True)
-    logits: dict[str, dict[str, np.ndarray]] = {}
-    for name, (cb_run, pool) in runs.items():
-        path = out_dir / f"{name}.npz"
-        if path.exists() and (out_dir / f"{name}.json").exists() and \
-                json.loads((out_dir / f"{name}.json").read_text())["config"] == cfg_json:
-            log(f"{name}: reusing {path.name}")
-            logits[name] = dict(np.load(path))
-            continue
-        log(f"{name}: {cfg.steps} steps x {cfg.batch_size} from {len(pool)} train examples")
-        model, secs = train_run(cb_run, tr, pool, weights, cfg, log)
-        logits[name] = collect_logits(model, dv)
-        np.savez(path, **logits[name])
-        (out_dir / f"{name}.json").write_text(json.dumps({"config": cfg_json, "train_seconds": round(secs, 1),
-                                                          "pool": int(len(pool))}))
-    return logits
+    logits: dict[str, dict[int, dict[str, np.ndarray]]] = {name: {} for name in runs}
+    for seed in cfg.seeds:
+        cfg_json = _run_config(cfg, seed)
+        for name, (cb_run, pool) in runs.items():
+            path, meta_path = out_dir / f"{name}-seed{seed}.npz", out_dir / f"{name}-seed{seed}.json"
+            if path.exists() and meta_path.exists() and json.loads(meta_path.read_text())["config"] == cfg_json:
+                log(f"{name} seed {seed}: reusing {path.name}")
+                logits[name][seed] = dict(np.load(path))
+                continue
+            per_epoch = len(pool) / cfg.batch_size
+            log(f"{name} seed {seed}: {run_steps(cfg, len(pool))} steps x {cfg.batch_size} from {len(pool)} "
+                f"train examples")
+            curve: list[dict] = []
+
+            def score(step: int, model: MultiTaskModel) -> None:
+                lg = collect_logits(model, dv)
+                curve.append({"step": step, "epoch": round(step / per_epoch, 3), "headline": _headlines(cb_run, lg, dv)})
+                log(f"  dev at step {step}: " + " ".join(f"{k}={v:.3f}" for k, v in curve[-1]["headline"].items()))
+                logits[name][seed] = lg
+
+            _, secs = train_run(cb_run, tr, pool, weights, cfg, seed, score, log)
+            np.savez(path, **logits[name][seed])
+            meta_path.write_text(json.dumps({"config": cfg_json, "train_seconds": round(secs, 1), "pool": int(len(pool)),
+                                             "steps": run_steps(cfg, len(pool)), "curve": curve}))
+    return {name: by_seed for name, by_seed in logits.items() if by_seed}
 
 
-def analyse(logits: dict[str, dict[str, np.ndarray]], cfg: AblationConfig = AblationConfig(),
+def _seed_mean_metric(task: Task, name: str, preds: list[tuple], y, mask, rows: np.ndarray):
+    """metric(ix) averaged over seeds: each seed's predictions scored on the same resampled rows."""
+    fns = [_metric_fn(task, name, pred, y, mask, score, rows) for pred, score in preds]
+    return lambda ix: float(np.mean([fn(ix) for fn in fns]))
+
+
+def analyse(logits: dict[str, dict[int, dict[str, np.ndarray]]], cfg: AblationConfig = AblationConfig(),
             corpus_dir: Path = CORPUS_DIR, runs_dir: Path | None = None) -> dict:
     runs_dir = runs_dir or run_dir(cfg)
     cb = codebook()
     dv_recs = read_jsonl(corpus_dir / "dev.jsonl")
     tok = load_tokenizer(base_model_dir() / "tokenizer.json")
     dv = encode(dv_recs, tok, cb, cfg.max_length)
-    res: dict = {"config": asdict(cfg), "dev": "weak-label dev split (gold dev absent on this machine)",
-                 "runs": {}, "comparisons": {}, "multi_task_aux": {}}
+    # Compare on the seeds every run has, so MT and ST averages cover the same seeds.
+    seeds = sorted(set.intersection(*(set(by_seed) for by_seed in logits.values())))
+    res: dict = {"config": {**asdict(cfg), "seeds": seeds}, "budget": budget_label(cfg),
+                 "dev": "weak-label dev split (gold dev absent on this machine)", "runs": {}, "comparisons": {},
+                 "multi_task_aux": {}}
     for name in logits:
-        meta = json.loads((runs_dir / f"{name}.json").read_text()) if (runs_dir / f"{name}.json").exists() else {}
-        res["runs"][name] = {"train_seconds": meta.get("train_seconds"), "train_pool": meta.get("pool"),
-                             "examples_seen": cfg.steps * cfg.batch_size, "metrics": {}}
+        per_seed = {}
+        for seed in seeds:
+            p = runs_dir / f"{name}-seed{seed}.json"
+            meta = json.loads(p.read_text()) if p.exists() else {}
+            per_seed[seed] = {k: meta.get(k) for k in ("train_seconds", "steps", "curve")}
+            pool = meta.get("pool")
+        res["runs"][name] = {"train_pool": pool, "batch_size": cfg.batch_size, "seeds": per_seed, "metrics": {}}
     for key in cfg.tasks:
         t = cb.task(key)
         y, mask = _targets(t, dv)
         rows = _labelled(t, dv)
-        preds = {}
+        preds: dict[str, list[tuple]] = {}
         for name in ("multi_task", f"single_{key}"):
-            pred, score = predictions(t, logits[name][key])
-            preds[name] = (pred, score)
-            m = issue_metrics(t, pred, y, mask, score)
+            preds[name] = [predictions(t, logits[name][s][key]) for s in seeds]
+            per_seed = [issue_metrics(t, pred, y, mask, score) for pred, score in preds[name]]
+            names = [k for k in ("accuracy", "precision", "recall", "f1", "auroc", "macro_f1", "micro_f1", "weighted_f1")
+                     if k in per_seed[0]]
             res["runs"][name]["metrics"][key] = {
-                "n": m["n"], **{k: m.get(k) for k in ("accuracy", "precision", "recall", "f1", "auroc", "macro_f1",
-                                                       "micro_f1", "weighted_f1") if k in m},
-                "ci": {metric: bootstrap_ci(_metric_fn(t, metric, pred, y, mask, score, rows), len(rows), cfg.bootstrap)
-                       for metric in COMPARED[key]},
+                "n": per_seed[0]["n"],
+                **{k: float(np.mean([m[k] for m in per_seed])) for k in names},  # seed means
+                "per_seed": {k: [float(m[k]) for m in per_seed] for k in names},
+                "ci": {metric: bootstrap_ci(_seed_mean_metric(t, metric, preds[name], y, mask, rows), len(rows),
+                                            cfg.bootstrap) for metric in COMPARED[key]},
             }
-        (pa, sa), (pb, sb) = preds["multi_task"], preds[f"single_{key}"]
+        mt, st = res["runs"]["multi_task"]["metrics"][key], res["runs"][f"single_{key}"]["metrics"][key]
         res["comparisons"][key] = {
-            "headline": headline_name(t), "n": int(len(rows)),
-            **{metric: paired_bootstrap(_metric_fn(t, metric, pa, y, mask, sa, rows),
-                                        _metric_fn(t, metric, pb, y, mask, sb, rows), len(rows), cfg.bootstrap)
+            "headline": headline_name(t), "n": int(len(rows)), "seeds": seeds,
+            **{metric: {**paired_bootstrap(_seed_mean_metric(t, metric, preds["multi_task"], y, mask, rows),
+                                           _seed_mean_metric(t, metric, preds[f"single_{key}"], y, mask, rows),
+                                           len(rows), cfg.bootstrap),
+                        "per_seed_diff": [a - b for a, b in zip(mt["per_seed"][metric], st["per_seed"][metric])]}
                for metric in COMPARED[key]},
         }
     for t in cb.tasks:
         if t.key in cfg.tasks:
             continue
         y, mask = _targets(t, dv)
-        pred, score = predictions(t, logits["multi_task"][t.key])
-        m = issue_metrics(t, pred, y, mask, score)
-        res["multi_task_aux"][t.key] = {"n": m["n"], "weighted_f1": m.get("weighted_f1")}
+        vals = [issue_metrics(t, predictions(t, logits["multi_task"][s][t.key])[0], y, mask).get("weighted_f1")
+                for s in seeds]
+        mean = None if any(v is None for v in vals) else float(np.mean(vals))  # None: no dev labels
+        res["multi_task_aux"][t.key] = {"n": int(len(_labelled(t, dv))), "weighted_f1": mean, "per_seed": vals}
     return res
 
 
@@ -226,5 +309,6 @@ def ablation(cfg: AblationConfig = AblationConfig(), out: Path | None = None, lo
     (out or report_path(cfg)).write_text(json.dumps(res, indent=1) + "\n")
     for key, c in res["comparisons"].items():
         h = c[c["headline"]]
-        log(f"{key}: MT - ST {c['headline']} = {h['diff']:+.4f} [{h['ci_low']:+.4f}, {h['ci_high']:+.4f}] p={h['p_value']:.3f}")
+        log(f"{key}: MT - ST {c['headline']} = {h['diff']:+.4f} [{h['ci_low']:+.4f}, {h['ci_high']:+.4f}] "
+            f"p={h['p_value']:.3f}; per seed " + ", ".join(f"{d:+.4f}" for d in h["per_seed_diff"]))
     return res

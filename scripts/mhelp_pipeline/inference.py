@@ -131,7 +131,12 @@ def ort_session(onnx_path: Path, optimisation: str = "basic", threads: int = 2, 
         "extended": ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
         "all": ort.GraphOptimizationLevel.ORT_ENABLE_ALL,
     }[optimisation]
-    opts.add_session_config_entry("session.disable_quant_qdq", "1")
+    # the engine's session entries (src/engine/session-options.json, read by the TypeScript engine too)
+    from .paths import REPO
+
+    engine_opts = json.loads((REPO / "src" / "engine" / "session-options.json").read_text())
+    for key, value in engine_opts["extra"]["session"].items():
+        opts.add_session_config_entry(f"session.{key}", value)
     return ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
 
 

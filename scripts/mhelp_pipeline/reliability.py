@@ -26,7 +26,7 @@ from .calibrate import fit_temperature
 from .codebook import Task, codebook
 from .export import onnx_logits
 from .inference import sigmoid, softmax
-from .metrics import IGNORE, issue_metrics
+from .metrics import IGNORE
 from .paths import CORPUS_DIR, MODELS
 
 
@@ -137,11 +137,6 @@ def calibration_report(cfg: ReliabilityConfig = ReliabilityConfig(), data: tuple
             row[name] = {"n": int(len(_pairs(t, z, y, m, 1.0, yes)[0])), "ece_T1": before, "ece_shipped_T": after,
                          "ece_crossfit_T": cross}
         res["heads"][t.key] = row
-    res["shipped_weak_dev"] = {}
-    for t in cb.tasks:  # the issue's metric set for the shipped model, from the same logits
-        pred, score = shipped_predictions(t, logits[t.key], heads[t.key])
-        y, m = targets(t, enc)
-        res["shipped_weak_dev"][t.key] = issue_metrics(t, pred, y, m, score)
     res["_plot"] = _plot_data(cb, logits, enc, heads, cfg)
     return res
 

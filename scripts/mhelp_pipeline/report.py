@@ -3,8 +3,8 @@
 
 Cheap parts are recomputed on every run: floors (if reports/floors.json is missing), the shipped model's
 weak-dev metrics, calibration and slices (one ONNX pass over the dev split, shared) and the two figures.
-Expensive or two-language parts are read from their JSON and say which command refreshes them: reports/ablation-<N>steps.json
-(``ablation --steps N``, ~8 min at 150 steps) and reports/ts-python-agreement.json (``export-eval-set`` + ``mhelp eval`` +
+Expensive or two-language parts are read from their JSON and say which command refreshes them: reports/ablation-*.json
+(``ablation --epochs 3 --seeds 0,1,2``, ~85 min; ``ablation --steps N``, ~8 min at 150 steps) and reports/ts-python-agreement.json (``export-eval-set`` + ``mhelp eval`` +
 ``compare-eval``) and reports/frontier.json (``distill``, ~20 min; ``frontier`` re-measures). No post text is ever
 written here.
 """
@@ -22,6 +22,8 @@ from .bootstrap import BootstrapConfig, bootstrap_ci
 from .codebook import codebook
 from .figures import confusion_matrix, reliability_diagram
 from .paths import MODELS, REPO, REPORTS
+from .report_ablation import ablation_section, load_ablations
+from .report_cells import interval as _ci, number as _f
 
 WEAK = ("**All numbers below are measured on the weak-label dev split** (labels from source priors, "
         "subreddit/topic mappings and lexical rules; see `reports/data-card.md`). The gold dev set "
@@ -30,16 +32,6 @@ WEAK = ("**All numbers below are measured on the weak-label dev split** (labels 
 PRIMARY_ROWS = [("help_seeking", "precision"), ("help_seeking", "recall"), ("help_seeking", "f1"),
                 ("help_seeking", "auroc"), ("condition", "accuracy"), ("condition", "macro_f1"),
                 ("causes", "micro_f1"), ("causes", "macro_f1")]
-
-
-def _f(x, digits: int = 3) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    return f"{x:.{digits}f}"
-
-
-def _ci(c: dict | None) -> str:
-    return "" if not c else f" [{_f(c['ci_low'])}, {_f(c['ci_high'])}]"
 
 
 def _load(path: Path) -> dict | None:
@@ -95,73 +87,6 @@ def _shipped_section(meta: dict) -> list[str]:
             "",
             "Thresholds and temperatures were chosen on this same weak dev split, so the shipped model's dev "
             "numbers are optimistic relative to the floors and the ablation runs (which use argmax / 0.5).", ""]
-
-
-def _ablation_section(abls: list[dict], floors: dict) -> list[str]:
-    out = ["## 3. Multi-task vs single-task at an equal, reduced budget", ""]
-    if not abls:
-        return out + ["Not run yet: `python -m mhelp_pipeline ablation [--steps N]` writes "
-                      "reports/ablation-<N>steps.json.", ""]
-    c = abls[0]["config"]
-    out += [f"`python -m mhelp_pipeline ablation --steps N` (scripts/mhelp_pipeline/ablation.py): the same encoder "
-            f"(all-MiniLM-L6-v2 truncated to {c['layers']} layers, max_length {c['max_length']}), the same "
-            f"optimiser and schedule, **N steps × batch {c['batch_size']} training examples per run**, seed "
-            f"{c['seed']}, one evaluation at the end, argmax / 0.5 decisions (no calibration). Multi-task (MT): "
-            "every head, batches from the whole train split (each example supervises the heads it has labels "
-            "for). Single-task (ST): one head, batches only from train examples carrying that task's label — so "
-            "at an equal number of examples ST sees more labelled examples of its own task than MT does (the "
-            "'labelled share' below is MT's expected share of examples that carry the task's label).", "",
-            "Intervals: 95 % bootstrap over dev posts (1,000 resamples). Paired test: the same resampled posts "
-            "for MT and ST; p = two-sided bootstrap p-value for MT − ST = 0 (0.002 is the smallest value 1,000 "
-            "resamples can give).", "",
-            "Summary, headline metric MT − ST per budget:", "",
-            "| steps × batch | task (headline) | MT | ST | TF-IDF floor | MT − ST [95 % CI] | p |",
-            "|---|---|---:|---:|---:|---:|---:|"]
-    for ab in abls:
-        cfg = ab["config"]
-        for task, comp in ab["comparisons"].items():
-            h = comp["headline"]
-            d = comp[h]
-            out.append(f"| {cfg['steps']} × {cfg['batch_size']} | {task} ({h}) | "
-                       f"{_f(ab['runs']['multi_task']['metrics'][task][h])} | "
-                       f"{_f(ab['runs'][f'single_{task}']['metrics'][task][h])} | "
-                       f"{_f(floors['tasks'][task]['tfidf_lr'].get(h))} | {d['diff']:+.3f} "
-                       f"[{d['ci_low']:+.3f}, {d['ci_high']:+.3f}] | {_f(d['p_value'])} |")
-    for ab in abls:
-        cfg, runs = ab["config"], ab["runs"]
-        mt_pool = runs["multi_task"]["train_pool"] or 1
-        out += ["", f"### {cfg['steps']} steps × batch {cfg['batch_size']} = {cfg['steps'] * cfg['batch_size']} "
-                    "examples per run", "",
-                "Train seconds per run (2 CPU cores shared with other jobs, so only roughly comparable): " +
-                ", ".join(f"{k} {v['train_seconds']}" for k, v in runs.items()) + ".", "",
-                "| task | metric | n | labelled share in MT | MT [95 % CI] | ST [95 % CI] | MT − ST [95 % CI] | p |",
-                "|---|---|---:|---:|---:|---:|---:|---:|"]
-        for task, comp in ab["comparisons"].items():
-            mt, st = runs["multi_task"]["metrics"][task], runs[f"single_{task}"]["metrics"][task]
-            share = (runs[f"single_{task}"]["train_pool"] or 0) / mt_pool
-            for metric in mt["ci"]:
-                d = comp[metric]
-                star = " (headline)" if metric == comp["headline"] else ""
-                out.append(f"| {task} | {metric}{star} | {comp['n']} | {100 * share:.0f} % | "
-                           f"{_f(mt['ci'][metric]['value'])}{_ci(mt['ci'][metric])} | "
-                           f"{_f(st['ci'][metric]['value'])}{_ci(st['ci'][metric])} | {d['diff']:+.3f} "
-                           f"[{d['ci_low']:+.3f}, {d['ci_high']:+.3f}] | {_f(d['p_value'])} |")
-        out += ["", "MT auxiliary heads (weighted F1): " +
-                ", ".join(f"{k} {_f(v['weighted_f1'])}" for k, v in ab["multi_task_aux"].items()) + "."]
-    below = []
-    for ab in abls:
-        n_below = sum(ab["runs"][r]["metrics"][t][c["headline"]] < floors["tasks"][t]["tfidf_lr"][c["headline"]]
-                      for t, c in ab["comparisons"].items() for r in ("multi_task", f"single_{t}"))
-        below.append(f"{n_below} of {2 * len(ab['comparisons'])} at {ab['config']['steps']} steps")
-    out += ["", "Reading: (run, task) headline scores below the TF-IDF floor: " + ", ".join(below) + ". These runs "
-            "are far from converged (the shipped model trained ~900 steps × 32 with 3 layers). The "
-            "comparison therefore says how fast each set-up learns a task per training example, where ST has "
-            "the advantage of seeing only examples labelled for its task; it does not say which converges higher. "
-            "One seed per run: the intervals cover dev-sampling noise, not training noise. Dev labels are weak "
-            "and partly produced by the same rules/sources as the train labels. The paper's claim (+6.2 points "
-            "condition accuracy, +8.5 points causes macro-F1 for multi-task) is about converged models on gold "
-            "labels and is neither confirmed nor refuted here.", ""]
-    return out
 
 
 def _calibration_section(cal: dict) -> list[str]:
@@ -227,8 +152,8 @@ NOT_MEASURED = ["## 10. What is not measured yet", "",
                 "- **Annotator agreement (kappa)** as the human reference: needs the three gold annotations.",
                 "- **all-mpnet-base-v2 teacher**: only the 6-layer MiniLM teacher was trained (2 CPU cores, no GPU); one "
                 "seed per model (section 7's intervals are over dev posts, not training runs).",
-                "- **Converged MT vs ST ablation**: only the reduced equal budget of section 3, one seed; no seed "
-                "variance, no early stopping, no task-weight sweep.",
+                "- **MT vs ST on gold labels** and with a task-weight sweep or early stopping; section 3 is on weak "
+                "labels, with the final model of each run.",
                 "- **Demographic fairness slices**: the corpus carries no demographic attributes (age, gender, "
                 "ethnicity, region, language variety), so no metric by demographic group can be computed; section 6 "
                 "slices by source and post length only. Also not measured: slices on gold labels.",
@@ -420,9 +345,7 @@ def write_report(out: Path = REPORTS / "model-report.md", variant: str = "defaul
              f"{meta['name']} {meta['version']}.", "", WEAK, ""]
     lines += _floors_section(fl, shipped)
     lines += _shipped_section(meta)
-    abls = sorted((json.loads(p.read_text()) for p in REPORTS.glob("ablation-*steps.json")),
-                  key=lambda a: a["config"]["steps"])
-    lines += _ablation_section(abls, fl)
+    lines += ablation_section(load_ablations(REPORTS), fl)  # `ablation --epochs/--steps` refresh the JSON
     lines += _calibration_section(cal)
     lines += _agreement_section(_load(REPORTS / "ts-python-agreement.json"))
     sl = slice_report(data, preds)

@@ -4,6 +4,9 @@
 import { aggregateWindows, decide, windowProbabilities } from "./heads";
 import { headSpecs, parseModelMetadata, type ModelMetadata } from "./metadata";
 import { normalise } from "./normalise";
+// One file for every onnxruntime-web session that must compute what the Worker computes: this engine,
+// scripts/ort_web_runner.mjs (the Python reference's runtime) and scripts/bench_ort_web.mjs.
+import sessionDefaults from "./session-options.json";
 import type { HeadResult, HeadSpec, OrtModuleLike, OrtSessionLike, Prediction } from "./types";
 import { WindowTokenizer, type Window } from "./windows";
 
@@ -63,12 +66,11 @@ export class Engine {
     const bytes = assets.onnx instanceof Uint8Array ? assets.onnx : new Uint8Array(assets.onnx);
     const extra = (options.sessionOptions?.extra ?? {}) as { session?: Record<string, string> };
     const session = await ort.InferenceSession.create(bytes, {
-      executionProviders: ["wasm"],
-      graphOptimizationLevel: "all",
+      ...sessionDefaults,
       ...options.sessionOptions,
-      // Lets constant folding dequantise constant int8 weights once at load rather than on every run
-      // (weight-only int8 models: 12 % faster, same values). The Python reference sets the same entry.
-      extra: { ...extra, session: { disable_quant_qdq: "1", ...extra.session } },
+      // disable_quant_qdq lets constant folding dequantise constant int8 weights once at load rather than
+      // on every run (weight-only int8 models: 12 % faster, same values); callers may add session entries.
+      extra: { ...extra, session: { ...sessionDefaults.extra.session, ...extra.session } },
     });
     return new Engine(metadata, tokenizer, ort, session, options);
   }
