@@ -27,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="train: where the best checkpoint goes (default build/checkpoints/best; a teacher elsewhere)")
     ap.add_argument("--steps", type=int, default=None, help="ablation (150) / distill (600): optimizer steps per run")
     ap.add_argument("--seeds", default=None, help="ablation: comma-separated seeds (default 0)")
+    ap.add_argument("--primary-multi-task", action="store_true",
+                    help="ablation: also train multi-task on the 3 primary heads only")
     ap.add_argument("--student-layers", default=None, help="distill: comma-separated student depths (default 1,2)")
     ap.add_argument("--alpha", type=float, default=None, help="distill: weight of the teacher (soft) loss (0.5)")
     ap.add_argument("--split", default="dev", help="export-eval-set: corpus split")
@@ -78,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
             over = {k: v for k, v in {"steps": args.steps, "epochs": args.epochs}.items() if v is not None}
             if args.seeds:
                 over["seeds"] = tuple(int(s) for s in args.seeds.split(","))
+            if args.primary_multi_task:
+                over["primary_multi_task"] = True
             cfg = replace(AblationConfig(), **over)
             ablation(cfg, log=lambda m: print(m, flush=True))
         elif step == "export-eval-set":

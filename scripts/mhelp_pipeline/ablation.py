@@ -6,7 +6,9 @@ optimiser, schedule and batch size:
 - ``multi_task``: every head, batches drawn from the whole train split; each example supervises only the
   heads it has labels for (train.py's masked losses and task weights);
 - ``single_<task>`` for help_seeking, condition, causes: one head, batches drawn only from the train
-  examples that carry that task's label.
+  examples that carry that task's label;
+- optionally ``multi_task_primary`` (``--primary-multi-task``): the 3 primary heads only, batches from the
+  train examples with any primary label — the paper's set-up, which has no auxiliary datasets.
 
 Two budgets, because "the same budget" has two honest readings when the tasks' data differ in size:
 
@@ -72,6 +74,9 @@ class AblationConfig:
     aux_task_weight: float = 0.5
     threads: int = 2
     seeds: tuple[int, ...] = (0,)
+    # Also train MT on the 3 primary heads only (the paper's set-up: no auxiliary datasets), pool = the
+    # train examples with any primary label; compared with ST and with the all-heads MT.
+    primary_multi_task: bool = False
     tasks: tuple[str, ...] = PRIMARY
     bootstrap: BootstrapConfig = field(default_factory=BootstrapConfig)
 
@@ -179,7 +184,7 @@ def report_path(cfg: AblationConfig) -> Path:
 
 def _run_config(cfg: AblationConfig, seed: int) -> str:
     """What a saved run depends on: the config without the seed list (adding seeds keeps old runs) + its seed."""
-    d = {k: v for k, v in asdict(cfg).items() if k not in ("seeds", "bootstrap")}
+    d = {k: v for k, v in asdict(cfg).items() if k not in ("seeds", "bootstrap", "primary_multi_task")}
     return json.dumps({**d, "seed": seed}, sort_keys=True)
 
 
@@ -209,6 +214,10 @@ def run_all(cfg: AblationConfig = AblationConfig(), corpus_dir: Path = CORPUS_DI
     for key in cfg.tasks:
         t = cb.task(key)
         runs[f"single_{key}"] = (Codebook(cb.version, (t,)), _labelled(t, tr))
+    if cfg.primary_multi_task:
+        prim = tuple(cb.task(k) for k in cfg.tasks)
+        pool = np.unique(np.concatenate([_labelled(t, tr) for t in prim]))
+        runs["multi_task_primary"] = (Codebook(cb.version, prim), pool)
     out_dir.mkdir(parents=True, exist_ok=True)
     logits: dict[str, dict[int, dict[str, np.ndarray]]] = {name: {} for name in runs}
     for seed in cfg.seeds:
@@ -268,7 +277,7 @@ def analyse(logits: dict[str, dict[int, dict[str, np.ndarray]]], cfg: AblationCo
         y, mask = _targets(t, dv)
         rows = _labelled(t, dv)
         preds: dict[str, list[tuple]] = {}
-        for name in ("multi_task", f"single_{key}"):
+        for name in [n for n in ("multi_task", "multi_task_primary") if n in logits] + [f"single_{key}"]:
             preds[name] = [predictions(t, logits[name][s][key]) for s in seeds]
             per_seed = [issue_metrics(t, pred, y, mask, score) for pred, score in preds[name]]
             names = [k for k in ("accuracy", "precision", "recall", "f1", "auroc", "macro_f1", "micro_f1", "weighted_f1")
@@ -280,15 +289,23 @@ def analyse(logits: dict[str, dict[int, dict[str, np.ndarray]]], cfg: AblationCo
                 "ci": {metric: bootstrap_ci(_seed_mean_metric(t, metric, preds[name], y, mask, rows), len(rows),
                                             cfg.bootstrap) for metric in COMPARED[key]},
             }
-        mt, st = res["runs"]["multi_task"]["metrics"][key], res["runs"][f"single_{key}"]["metrics"][key]
-        res["comparisons"][key] = {
-            "headline": headline_name(t), "n": int(len(rows)), "seeds": seeds,
-            **{metric: {**paired_bootstrap(_seed_mean_metric(t, metric, preds["multi_task"], y, mask, rows),
-                                           _seed_mean_metric(t, metric, preds[f"single_{key}"], y, mask, rows),
-                                           len(rows), cfg.bootstrap),
-                        "per_seed_diff": [a - b for a, b in zip(mt["per_seed"][metric], st["per_seed"][metric])]}
-               for metric in COMPARED[key]},
-        }
+        def compare(a: str, b: str) -> dict:
+            ma, mb = res["runs"][a]["metrics"][key], res["runs"][b]["metrics"][key]
+            return {
+                "headline": headline_name(t), "n": int(len(rows)), "seeds": seeds,
+                **{metric: {**paired_bootstrap(_seed_mean_metric(t, metric, preds[a], y, mask, rows),
+                                               _seed_mean_metric(t, metric, preds[b], y, mask, rows),
+                                               len(rows), cfg.bootstrap),
+                            "per_seed_diff": [x - z for x, z in zip(ma["per_seed"][metric], mb["per_seed"][metric])]}
+                   for metric in COMPARED[key]},
+            }
+
+        res["comparisons"][key] = compare("multi_task", f"single_{key}")
+        if "multi_task_primary" in preds:  # a - b for each named pair
+            res.setdefault("other_comparisons", {}).setdefault("multi_task_primary - single", {})[key] = \
+                compare("multi_task_primary", f"single_{key}")
+            res["other_comparisons"].setdefault("multi_task - multi_task_primary", {})[key] = \
+                compare("multi_task", "multi_task_primary")
     for t in cb.tasks:
         if t.key in cfg.tasks:
             continue

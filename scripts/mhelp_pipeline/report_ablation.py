@@ -82,6 +82,30 @@ def _summary(abls: list[dict], floors: dict) -> list[str]:
     return out
 
 
+def _other_comparisons(ab: dict) -> list[str]:
+    """MT on the primary heads only (the paper's set-up) vs ST, and what the auxiliary heads change in MT."""
+    other = ab.get("other_comparisons") or {}
+    if not other:
+        return []
+    prim = ab["runs"]["multi_task_primary"]
+    out = ["", f"Multi-task on the 3 primary heads only (`multi_task_primary`, {prim['train_pool']} train examples with "
+               f"any primary label, {_run_steps(ab, 'multi_task_primary')} steps): 'a − b' per pair, seed means.", "",
+           "| a − b | task | metric | a | b | a − b [95 % CI] | p | per seed | verdict |",
+           "|---|---|---|---:|---:|---:|---:|---|---|"]
+    for pair, by_task in other.items():
+        a, b = pair.split(" - ")
+        for task, comp in by_task.items():
+            b_run = f"single_{task}" if b == "single" else b
+            for metric in (m for m in comp if isinstance(comp[m], dict)):
+                d = comp[metric]
+                star = " (headline)" if metric == comp["headline"] else ""
+                verdict = _verdict(d).replace("MT", a)
+                out.append(f"| {a} − {b_run} | {task} | {metric}{star} | {number(ab['runs'][a]['metrics'][task][metric])} | "
+                           f"{number(ab['runs'][b_run]['metrics'][task][metric])} | {signed_interval(d)} | "
+                           f"{number(d['p_value'])} | {_per_seed_diffs(comp, metric)} | {verdict} |")
+    return out
+
+
 def _curves(ab: dict) -> list[str]:
     """Seed-mean dev headline after each epoch: where it flattens is the evidence the runs converged."""
     rows, width = [], 0
@@ -126,6 +150,7 @@ def _details(ab: dict) -> list[str]:
                        f"{number(mt['ci'][metric]['value'])}{interval(mt['ci'][metric])} | "
                        f"{number(st['ci'][metric]['value'])}{interval(st['ci'][metric])} | {signed_interval(d)} | "
                        f"{number(d['p_value'])} | {_verdict(d)} |")
+    out += _other_comparisons(ab)
     out += _curves(ab)
     out += ["", "MT auxiliary heads (weighted F1, seed mean): " +
             ", ".join(f"{k} {number(v['weighted_f1'])}" for k, v in ab["multi_task_aux"].items()) + "."]
@@ -138,10 +163,15 @@ def _reading(abls: list[dict], floors: dict) -> list[str]:
         verdicts = {task: _verdict(c[c["headline"]]) for task, c in ab["comparisons"].items()}
         below = sum(ab["runs"][r]["metrics"][t][c["headline"]] < floors["tasks"][t]["tfidf_lr"][c["headline"]]
                     for t, c in ab["comparisons"].items() for r in ("multi_task", f"single_{t}"))
-        lines.append(f"- {_describe(ab)} ({len(seeds(ab))} seed{'s' if len(seeds(ab)) > 1 else ''}): " +
+        lines.append(f"- {_describe(ab)} ({len(seeds(ab))} seed{'s' if len(seeds(ab)) > 1 else ''}), MT vs ST: " +
                      "; ".join(f"{t}: {v}" for t, v in verdicts.items()) +
                      f" (headline, p < {SIGNIFICANT}); {below} of {2 * len(verdicts)} (run, task) headline scores "
                      "below the TF-IDF floor.")
+        for pair, by_task in (ab.get("other_comparisons") or {}).items():
+            a = pair.split(" - ")[0]
+            lines.append(f"  - {pair.replace(' - ', ' vs ')}: " + "; ".join(
+                f"{t}: {_verdict(c[c['headline']]).replace('MT', a)} ({c[c['headline']]['diff']:+.3f})"
+                for t, c in by_task.items()) + ".")
     return ["", "Reading:", ""] + lines + [
         "", "At an equal number of steps ST has the advantage of seeing only examples labelled for its task, so "
         "equal-step budgets measure how fast each set-up learns per training example. The equal-epoch budget "

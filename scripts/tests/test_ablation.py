@@ -52,9 +52,10 @@ def test_tiny_ablation_seeds_reuse_and_report(tmp_path):
     assert not np.allclose(logits["multi_task"][0]["condition"], logits["multi_task"][1]["condition"])
 
     # A third seed trains only itself; the saved seeds are reused.
-    more = AblationConfig(**{**cfg.__dict__, "seeds": (0, 1, 2)})
+    more = AblationConfig(**{**cfg.__dict__, "seeds": (0, 1, 2), "primary_multi_task": True})
     logits = run_all(more, corpus_dir=corpus, out_dir=runs_dir, log=logs.append)
     assert sum("reusing" in m for m in logs) == 4 and set(logits["single_condition"]) == {0, 1, 2}
+    assert set(logits["multi_task_primary"]) == {0, 1, 2}  # asking for it trains it, keeps the saved runs
 
     res = analyse(logits, more, corpus_dir=corpus, runs_dir=runs_dir)
     mt = res["runs"]["multi_task"]
@@ -69,12 +70,17 @@ def test_tiny_ablation_seeds_reuse_and_report(tmp_path):
     st = res["runs"]["single_condition"]["metrics"]["condition"]["per_seed"]["accuracy"]
     assert comp["per_seed_diff"] == pytest.approx([a - b for a, b in zip(m["per_seed"]["accuracy"], st)])
     assert comp["diff"] == pytest.approx(np.mean(comp["per_seed_diff"]))
+    aux = res["other_comparisons"]["multi_task - multi_task_primary"]["condition"]["accuracy"]
+    prim = res["runs"]["multi_task_primary"]["metrics"]["condition"]["per_seed"]["accuracy"]
+    assert aux["per_seed_diff"] == pytest.approx([a - b for a, b in zip(m["per_seed"]["accuracy"], prim)])
 
     # The report reads this shape and the first, seedless one.
     old = json.loads(json.dumps(res))
     old["config"] = {**old["config"], "steps": 150, "epochs": None, "seed": 0}
     for k in ("seeds", "budget"):
         old["config"].pop(k, None) if k == "seeds" else old.pop(k)
+    old.pop("other_comparisons")
+    old["runs"].pop("multi_task_primary")
     for r in old["runs"].values():
         r.pop("seeds")
         r["train_seconds"] = 1.0
@@ -83,3 +89,4 @@ def test_tiny_ablation_seeds_reuse_and_report(tmp_path):
     assert "| 2 epochs over each run's own pool × batch 8 | 3 | condition (accuracy) |" in text
     assert "| 150 steps × batch 8 | 1 | condition (accuracy) |" in text
     assert f"{comp['diff']:+.3f}" in text and "Learning curves" in text
+    assert "| multi_task − multi_task_primary | condition | accuracy (headline) |" in text
