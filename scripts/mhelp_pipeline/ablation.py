@@ -246,6 +246,12 @@ def run_all(cfg: AblationConfig = AblationConfig(), corpus_dir: Path = CORPUS_DI
     return {name: by_seed for name, by_seed in logits.items() if by_seed}
 
 
+def _positives(task: Task, y: np.ndarray, mask: np.ndarray | None) -> dict[str, int]:
+    if task.kind == "single_label":
+        return {lab: int((y == i).sum()) for i, lab in enumerate(task.labels)}
+    return {lab: int(((y[:, i] > 0) & (mask[:, i] > 0)).sum()) for i, lab in enumerate(task.labels)}
+
+
 def _seed_mean_metric(task: Task, name: str, preds: list[tuple], y, mask, rows: np.ndarray):
     """metric(ix) averaged over seeds: each seed's predictions scored on the same resampled rows."""
     fns = [_metric_fn(task, name, pred, y, mask, score, rows) for pred, score in preds]
@@ -286,6 +292,10 @@ def analyse(logits: dict[str, dict[int, dict[str, np.ndarray]]], cfg: AblationCo
                 "n": per_seed[0]["n"],
                 **{k: float(np.mean([m[k] for m in per_seed])) for k in names},  # seed means
                 "per_seed": {k: [float(m[k]) for m in per_seed] for k in names},
+                # seed-mean F1 per label and the label's dev positives: macro-F1 moves with the rare labels
+                **({"f1_per_label": {lab: float(np.mean([m["f1_per_label"].get(lab, np.nan) for m in per_seed]))
+                                     for lab in per_seed[0]["f1_per_label"]},
+                    "dev_positives": _positives(t, y, mask)} if "f1_per_label" in per_seed[0] else {}),
                 "ci": {metric: bootstrap_ci(_seed_mean_metric(t, metric, preds[name], y, mask, rows), len(rows),
                                             cfg.bootstrap) for metric in COMPARED[key]},
             }

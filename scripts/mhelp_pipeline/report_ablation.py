@@ -18,6 +18,7 @@ from .report_cells import interval, number, signed_interval
 # The paper's multi-task gains over single-task (M-HELP, 2025), in points of the headline metric.
 PAPER_GAIN = {"condition": "+6.2 (accuracy)", "causes": "+8.5 (macro-F1)"}
 SIGNIFICANT = 0.05
+RARE = 10  # dev positives below which a label's F1 is mostly noise (one post flips it by 0.3-1.0)
 
 
 def budget(ab: dict) -> str:
@@ -79,6 +80,34 @@ def _summary(abls: list[dict], floors: dict) -> list[str]:
                        f"{number(ab['runs'][f'single_{task}']['metrics'][task][h])} | "
                        f"{number(floors['tasks'][task]['tfidf_lr'].get(h))} | {signed_interval(comp[h])} | "
                        f"{number(comp[h]['p_value'])} | {_per_seed_diffs(comp, h)} | {PAPER_GAIN.get(task, '–')} |")
+    return out
+
+
+def _per_label(ab: dict) -> list[str]:
+    """Seed-mean F1 per label: macro-F1 differences usually live in the labels with few dev positives."""
+    out = []
+    for task in ab["comparisons"]:
+        runs = [r for r in ("multi_task", "multi_task_primary", f"single_{task}") if r in ab["runs"]]
+        mets = [ab["runs"][r]["metrics"][task] for r in runs]
+        if task == "help_seeking" or "f1_per_label" not in mets[0]:
+            continue
+        out += ["", f"{task}: seed-mean F1 per label (labels with no dev positive are left out of macro-F1).", "",
+                "| label | dev positives | " + " | ".join(runs) + " | multi_task − single |",
+                "|---|---:|" + "---:|" * (len(runs) + 1)]
+        scored = [lab for lab, n in mets[0]["dev_positives"].items() if n > 0]
+        if not scored:
+            continue
+        for lab, n in mets[0]["dev_positives"].items():
+            vals = [m["f1_per_label"].get(lab) for m in mets]
+            diff = "–" if None in (vals[0], vals[-1]) else f"{vals[0] - vals[-1]:+.3f}"
+            out.append(f"| {lab} | {n} | " + " | ".join(number(v) for v in vals) + f" | {diff} |")
+        # macro-F1 = mean over the scored labels, so each label's share of the difference is diff / len(scored)
+        rare = [lab for lab in scored if mets[0]["dev_positives"][lab] < RARE]
+        share = sum(mets[0]["f1_per_label"][lab] - mets[-1]["f1_per_label"][lab] for lab in rare) / len(scored)
+        total = mets[0]["macro_f1"] - mets[-1]["macro_f1"]
+        out += ["", f"Of the multi_task − single macro-F1 difference ({total:+.3f}), the {len(rare)} label(s) with fewer "
+                    f"than {RARE} dev positives ({', '.join(rare) or 'none'}) contribute {share:+.3f}; the other "
+                    f"{len(scored) - len(rare)} contribute {total - share:+.3f}."]
     return out
 
 
@@ -150,6 +179,7 @@ def _details(ab: dict) -> list[str]:
                        f"{number(mt['ci'][metric]['value'])}{interval(mt['ci'][metric])} | "
                        f"{number(st['ci'][metric]['value'])}{interval(st['ci'][metric])} | {signed_interval(d)} | "
                        f"{number(d['p_value'])} | {_verdict(d)} |")
+    out += _per_label(ab)
     out += _other_comparisons(ab)
     out += _curves(ab)
     out += ["", "MT auxiliary heads (weighted F1, seed mean): " +

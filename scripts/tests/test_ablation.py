@@ -90,3 +90,4 @@ def test_tiny_ablation_seeds_reuse_and_report(tmp_path):
     assert "| 150 steps × batch 8 | 1 | condition (accuracy) |" in text
     assert f"{comp['diff']:+.3f}" in text and "Learning curves" in text
     assert "| multi_task − multi_task_primary | condition | accuracy (headline) |" in text
+    assert "condition: seed-mean F1 per label" in text
