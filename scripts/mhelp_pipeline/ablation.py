@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .batching import Encoded, encode, load_tokenizer, make_batch, read_jsonl
+from .batching import Encoded, encode, load_tokenizer, make_batch, read_jsonl, targets
 from .bootstrap import BootstrapConfig, bootstrap_ci, paired_bootstrap
 from .codebook import Codebook, Task, codebook
 from .metrics import IGNORE, headline_name, issue_metrics
@@ -157,12 +157,6 @@ def predictions(task: Task, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray 
     return (logits > 0).astype(int), None
 
 
-def _targets(task: Task, enc: Encoded) -> tuple[np.ndarray, np.ndarray | None]:
-    if task.kind == "single_label":
-        return np.array(enc.single[task.key]), None
-    return np.array(enc.multi[task.key]), np.array(enc.multi_mask[task.key])
-
-
 def _metric_fn(task: Task, name: str, pred, y, mask, score, rows: np.ndarray):
     """metric(ix) on rows[ix]; AUROC only when asked (it is the slow one)."""
     def fn(ix: np.ndarray) -> float:
@@ -193,7 +187,7 @@ def _headlines(cb_run: Codebook, logits: dict[str, np.ndarray], dv: Encoded) -> 
     for t in cb_run.tasks:
         if not t.primary:
             continue
-        y, mask = _targets(t, dv)
+        y, mask = targets(t, dv)
         pred, _ = predictions(t, logits[t.key])
         out[t.key] = issue_metrics(t, pred, y, mask, None).get(headline_name(t))
     return out
@@ -271,7 +265,7 @@ def analyse(logits: dict[str, dict[int, dict[str, np.ndarray]]], cfg: AblationCo
                  "dev": "weak-label dev split (gold dev absent on this machine)", "runs": {}, "comparisons": {},
                  "multi_task_aux": {}}
     for name in logits:
-        per_seed = {}
+        per_seed, pool = {}, None
         for seed in seeds:
             p = runs_dir / f"{name}-seed{seed}.json"
             meta = json.loads(p.read_text()) if p.exists() else {}
@@ -280,7 +274,7 @@ def analyse(logits: dict[str, dict[int, dict[str, np.ndarray]]], cfg: AblationCo
         res["runs"][name] = {"train_pool": pool, "batch_size": cfg.batch_size, "seeds": per_seed, "metrics": {}}
     for key in cfg.tasks:
         t = cb.task(key)
-        y, mask = _targets(t, dv)
+        y, mask = targets(t, dv)
         rows = _labelled(t, dv)
         preds: dict[str, list[tuple]] = {}
         for name in [n for n in ("multi_task", "multi_task_primary") if n in logits] + [f"single_{key}"]:
@@ -319,7 +313,7 @@ def analyse(logits: dict[str, dict[int, dict[str, np.ndarray]]], cfg: AblationCo
     for t in cb.tasks:
         if t.key in cfg.tasks:
             continue
-        y, mask = _targets(t, dv)
+        y, mask = targets(t, dv)
         vals = [issue_metrics(t, predictions(t, logits["multi_task"][s][t.key])[0], y, mask).get("weighted_f1")
                 for s in seeds]
         mean = None if any(v is None for v in vals) else float(np.mean(vals))  # None: no dev labels

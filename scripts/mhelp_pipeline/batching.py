@@ -12,9 +12,10 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import torch
 
-from .codebook import Codebook
+from .codebook import Codebook, Task
 from .inference import content_windows, wrap
 from .metrics import IGNORE  # re-exported: train.py and others import it from here
 
@@ -43,6 +44,13 @@ def load_tokenizer(path: Path):
     tok.no_truncation()
     tok.no_padding()
     return tok
+
+
+def targets(task: Task, enc: Encoded) -> tuple[np.ndarray, np.ndarray | None]:
+    """One task's labels as arrays: single-label -> (indices with IGNORE, None); multi-label -> (0/1, known mask)."""
+    if task.kind == "single_label":
+        return np.array(enc.single[task.key]), None
+    return np.array(enc.multi[task.key], dtype=float), np.array(enc.multi_mask[task.key], dtype=float)
 
 
 def encode(records: list[dict], tok, cb: Codebook, max_length: int) -> Encoded:

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .batching import encode, load_tokenizer, read_jsonl
+from .batching import encode, load_tokenizer, read_jsonl, targets
 from .bootstrap import BootstrapConfig, bootstrap_ci, paired_bootstrap
 from .codebook import Task, codebook
 from .metrics import IGNORE, issue_metrics
 from .paths import BUILD, CORPUS_DIR, EXPORT_TMP, MODELS, REPO, REPORTS
-from .reliability import engine_predictions, targets
+from .reliability import engine_predictions
 
 PRIMARY = ("help_seeking", "condition", "causes")
 CI_METRICS = {"help_seeking": ("f1", "auroc"), "condition": ("accuracy", "macro_f1"), "causes": ("macro_f1",)}

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .paths import REPO
+
 
 def content_windows(ids: list[int], max_length: int, stride: int) -> list[list[int]]:
     size = max_length - 2
@@ -132,8 +134,6 @@ def ort_session(onnx_path: Path, optimisation: str = "basic", threads: int = 2, 
         "all": ort.GraphOptimizationLevel.ORT_ENABLE_ALL,
     }[optimisation]
     # the engine's session entries (src/engine/session-options.json, read by the TypeScript engine too)
-    from .paths import REPO
-
     engine_opts = json.loads((REPO / "src" / "engine" / "session-options.json").read_text())
     for key, value in engine_opts["extra"]["session"].items():
         opts.add_session_config_entry(f"session.{key}", value)

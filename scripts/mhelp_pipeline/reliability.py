@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .batching import Encoded, encode, load_tokenizer, read_jsonl
+from .batching import Encoded, encode, load_tokenizer, read_jsonl, targets
 from .calibrate import fit_temperature
 from .codebook import Task, codebook
 from .export import onnx_logits
@@ -68,12 +68,6 @@ def _pairs(task: Task, logits: np.ndarray, y, mask, t: float, binary_yes: bool =
     p = sigmoid(logits.astype(np.float64) / t)
     k = mask > 0
     return p[k], y[k].astype(float)
-
-
-def targets(task: Task, enc: Encoded):
-    if task.kind == "single_label":
-        return np.array(enc.single[task.key]), None
-    return np.array(enc.multi[task.key], dtype=float), np.array(enc.multi_mask[task.key], dtype=float)
 
 
 def _folds(groups: list[str], k: int) -> np.ndarray:

@@ -363,7 +363,7 @@ def write_report(out: Path = REPORTS / "model-report.md", variant: str = "defaul
 def _post_metrics(preds: dict, data: tuple) -> dict:
     """The issue's metric set per head from whole-post engine decisions."""
     from .metrics import issue_metrics
-    from .reliability import targets
+    from .batching import targets
 
     _, enc, _, _ = data
     out = {}
@@ -377,7 +377,7 @@ def _post_metrics(preds: dict, data: tuple) -> dict:
 def _add_headline_cis(shipped: dict, preds: dict, data: tuple) -> None:
     """95 % bootstrap interval of each primary head's headline metric for the shipped model."""
     from .metrics import IGNORE, headline_name, issue_metrics
-    from .reliability import targets
+    from .batching import targets
 
     cb = codebook()
     _, enc, _, _ = data

@@ -138,7 +138,7 @@ def windows_for(n_tokens: int, max_length: int, stride: int) -> int:
 def slice_report(data: tuple, preds: dict, cfg: SliceConfig = SliceConfig()) -> dict:
     """data: reliability.shipped_dev_logits(...) as report.py holds it (logits, Encoded, model.json, groups);
     preds: reliability.engine_predictions(...) on the same dev records, {task: (pred, score)}."""
-    from .reliability import targets
+    from .batching import targets
 
     cb = codebook()
     _, enc, meta, _ = data
