@@ -32,7 +32,7 @@ export default defineConfig({
       },
       {
         plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
-        // wrangler.toml's [alias]: the model folder the Worker bundles (src/worker/model.ts)
+        // tsconfig.json's "paths" for `mhelp-model/`: the model folder the Worker bundles (src/worker/model.ts)
         resolve: { alias: { "mhelp-model": fileURLToPath(new URL("./models/default", import.meta.url)) } },
         test: {
           name: "worker",

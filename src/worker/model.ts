@@ -5,9 +5,10 @@
 // InferenceSession; later requests in the same isolate reuse it. A failed load is forgotten so the next
 // request retries instead of serving a cached rejection forever.
 //
-// `mhelp-model/` is an alias (wrangler.toml [alias], tsconfig paths, vitest resolve.alias) for the model
-// folder this build ships: ./models/default, or ./models/fast for the fast variant
-// (`npm run deploy:fast` / `npm run dev:fast` pass --alias mhelp-model:./models/fast).
+// `mhelp-model/` names the model folder this build ships: tsconfig.json's "paths" map it to ./models/default
+// (esbuild inside wrangler follows them; vitest.config.ts's resolve.alias says the same for the tests), and
+// scripts/variant.mjs builds with a generated tsconfig that maps it to ./models/fast
+// (`npm run deploy:fast` / `npm run dev:fast`).
 import metadataJson from "mhelp-model/model.json";
 import tokenizerJson from "mhelp-model/tokenizer.json";
 import onnxBytes from "mhelp-model/model.int8.onnx";
