@@ -71,7 +71,7 @@ function blockTraining(m) {
     `- Sources (${(t.data ?? []).length}): ${(t.data ?? []).join(", ")}.`,
     `- Examples after de-duplication: ${int(ex.train)} train, ${int(ex.dev)} dev.`,
     `- Labels: ${t.labels ?? "—"}.`,
-    `- Run: ${code(t.script ?? "—")}, seed ${t.seed}, ${int(t.steps)} steps (best checkpoint at step ${int(t.best_step)}), ${int(Math.round(t.wall_seconds ?? 0))} s wall-clock, ${t.date ?? "—"}.`,
+    `- Run: ${code(t.script ?? "—")}, seed ${t.seed}, ${int(t.steps)} steps (best checkpoint at step ${int(t.best_step)}), ${int(Math.round(t.wall_seconds ?? 0))} s wall-clock on ${t.hardware ?? "CPU"}, ${t.date ?? "—"}.`,
   ].join("\n");
 }
 

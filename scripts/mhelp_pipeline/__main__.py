@@ -22,6 +22,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--layers", type=int, default=None, help="encoder layers to keep (default 3)")
     ap.add_argument("--epochs", type=int, default=None)
     ap.add_argument("--max-minutes", type=float, default=None)
+    ap.add_argument("--seed", type=int, default=None, help="train: random seed (default 0)")
+    ap.add_argument("--patience", type=int, default=None, help="train: evaluations without improvement (2)")
+    ap.add_argument("--aux-task-weight", type=float, default=None, help="train: loss weight of auxiliary heads (0.5)")
+    ap.add_argument("--device", default=None, help="train/distill: cpu (default) or cuda (the lent GPU machine)")
+    ap.add_argument("--teacher", default=None, help="distill: teacher checkpoint (default build/teacher/L6/best)")
+    ap.add_argument("--no-export", action="store_true",
+                    help="distill: train the students only (no ONNX export, no frontier), as on the GPU machine")
     ap.add_argument("--variant", default="default")
     ap.add_argument("--checkpoint", default=None,
                     help="train: where the best checkpoint goes (default build/checkpoints/best; a teacher elsewhere)")
@@ -52,8 +59,10 @@ def main(argv: list[str] | None = None) -> int:
             from .train import TrainConfig, train
 
             cfg = TrainConfig()
-            over = {k: v for k, v in {"layers": args.layers, "epochs": args.epochs,
-                                      "max_minutes": args.max_minutes}.items() if v is not None}
+            over = {k: v for k, v in {"layers": args.layers, "epochs": args.epochs, "max_minutes": args.max_minutes,
+                                      "seed": args.seed, "patience": args.patience,
+                                      "aux_task_weight": args.aux_task_weight,
+                                      "device": args.device}.items() if v is not None}
             from pathlib import Path
 
             from .paths import CHECKPOINT_DIR
@@ -77,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
 
             from .ablation import AblationConfig, ablation
 
-            over = {k: v for k, v in {"steps": args.steps, "epochs": args.epochs}.items() if v is not None}
+            over = {k: v for k, v in {"steps": args.steps, "epochs": args.epochs, "layers": args.layers,
+                                      "device": args.device}.items() if v is not None}
             if args.seeds:
                 over["seeds"] = tuple(int(s) for s in args.seeds.split(","))
             if args.primary_multi_task:
@@ -97,11 +107,13 @@ def main(argv: list[str] | None = None) -> int:
             from .frontier import frontier
 
             layers = tuple(int(x) for x in args.student_layers.split(",")) if args.student_layers else None
-            cfg = config_with(layers=layers, steps=args.steps, alpha=args.alpha)
+            cfg = config_with(layers=layers, steps=args.steps, alpha=args.alpha, device=args.device,
+                              teacher=args.teacher)
             log = lambda m: print(m, flush=True)  # noqa: E731
             # `frontier` only re-measures students that distill already trained and exported
-            dirs = distill(cfg, log=log) if step == "distill" else None
-            frontier(cfg, dirs, log=log)
+            dirs = distill(cfg, export_students=not args.no_export, log=log) if step == "distill" else None
+            if not args.no_export:
+                frontier(cfg, dirs, log=log)
         elif step == "quantisation":
             from .quant_compare import compare
 

@@ -50,7 +50,7 @@ from .metrics import IGNORE, headline_name, issue_metrics
 from .model import MultiTaskModel
 from .optimisation import optimiser_and_schedule, pretrained_model, update
 from .paths import BUILD, CORPUS_DIR, REPORTS, base_model_dir
-from .train import TrainConfig, _class_weights, collect_logits, task_losses
+from .train import TrainConfig, _class_weights, collect_logits, hardware, task_losses
 
 PRIMARY = ("help_seeking", "condition", "causes")
 # Metrics compared between runs (the first is the headline of metrics.HEADLINE).
@@ -73,6 +73,7 @@ class AblationConfig:
     max_pos_weight: float = 10.0
     aux_task_weight: float = 0.5
     threads: int = 2
+    device: str = "cpu"  # "cuda" on the lent GPU machine (gpu_run.sh); not part of a run's identity
     seeds: tuple[int, ...] = (0,)
     # Also train MT on the 3 primary heads only (the paper's set-up: no auxiliary datasets), pool = the
     # train examples with any primary label; compared with ST and with the all-heads MT.
@@ -102,7 +103,9 @@ def _batches(enc: Encoded, pool: np.ndarray, cfg: AblationConfig, rng: random.Ra
 
 
 def budget_label(cfg: AblationConfig) -> str:
-    return f"{cfg.epochs:g}epochs" if cfg.epochs is not None else f"{cfg.steps}steps"
+    """Names the runs' folder and the report JSON; encoders other than the 2-layer default are named too."""
+    label = f"{cfg.epochs:g}epochs" if cfg.epochs is not None else f"{cfg.steps}steps"
+    return label if cfg.layers == 2 else f"{label}-L{cfg.layers}"
 
 
 def run_steps(cfg: AblationConfig, pool_size: int) -> int:
@@ -127,14 +130,14 @@ def train_run(cb_run: Codebook, tr: Encoded, pool: np.ndarray, weights: dict, cf
     rng = random.Random(seed)
     steps = run_steps(cfg, len(pool))
     checkpoints = set(checkpoint_steps(cfg, len(pool)))
-    model = pretrained_model(cb_run, cfg.layers, cfg.freeze_word_embeddings)
+    model = pretrained_model(cb_run, cfg.layers, cfg.freeze_word_embeddings).to(cfg.device)
     opt, sched = optimiser_and_schedule(model, cfg.lr_encoder, cfg.lr_heads, cfg.weight_decay, steps, cfg.warmup_fraction)
     task_w = {t.key: 1.0 if t.primary else cfg.aux_task_weight for t in cb_run.tasks}
     t0, scoring = time.time(), 0.0
     it = _batches(tr, pool, cfg, rng)
     for step in range(1, steps + 1):
         model.train()
-        b = make_batch(tr, next(it))
+        b = make_batch(tr, next(it), cfg.device)
         losses = task_losses(cb_run, model(b["input_ids"], b["attention_mask"]), b, weights)
         loss = sum(task_w[k] * v for k, v in losses.items())
         update(model, opt, sched, loss)
@@ -178,7 +181,8 @@ def report_path(cfg: AblationConfig) -> Path:
 
 def _run_config(cfg: AblationConfig, seed: int) -> str:
     """What a saved run depends on: the config without the seed list (adding seeds keeps old runs) + its seed."""
-    d = {k: v for k, v in asdict(cfg).items() if k not in ("seeds", "bootstrap", "primary_multi_task")}
+    d = {k: v for k, v in asdict(cfg).items()
+         if k not in ("seeds", "bootstrap", "primary_multi_task", "device")}
     return json.dumps({**d, "seed": seed}, sort_keys=True)
 
 
@@ -204,6 +208,7 @@ def run_all(cfg: AblationConfig = AblationConfig(), corpus_dir: Path = CORPUS_DI
     dv = encode(read_jsonl(corpus_dir / "dev.jsonl"), tok, cb, cfg.max_length)
     weights = _class_weights(cb, tr, TrainConfig(class_weight_power=cfg.class_weight_power,
                                                  max_pos_weight=cfg.max_pos_weight))
+    weights = {k: w.to(cfg.device) for k, w in weights.items()}
     runs = {"multi_task": (cb, np.arange(len(tr.ids)))}
     for key in cfg.tasks:
         t = cb.task(key)
@@ -236,6 +241,7 @@ def run_all(cfg: AblationConfig = AblationConfig(), corpus_dir: Path = CORPUS_DI
             _, secs = train_run(cb_run, tr, pool, weights, cfg, seed, score, log)
             np.savez(path, **logits[name][seed])
             meta_path.write_text(json.dumps({"config": cfg_json, "train_seconds": round(secs, 1), "pool": int(len(pool)),
+                                             "hardware": hardware(cfg.device, cfg.threads),
                                              "steps": run_steps(cfg, len(pool)), "curve": curve}))
     return {name: by_seed for name, by_seed in logits.items() if by_seed}
 
@@ -269,7 +275,7 @@ def analyse(logits: dict[str, dict[int, dict[str, np.ndarray]]], cfg: AblationCo
         for seed in seeds:
             p = runs_dir / f"{name}-seed{seed}.json"
             meta = json.loads(p.read_text()) if p.exists() else {}
-            per_seed[seed] = {k: meta.get(k) for k in ("train_seconds", "steps", "curve")}
+            per_seed[seed] = {k: meta.get(k) for k in ("train_seconds", "steps", "curve", "hardware")}
             pool = meta.get("pool")
         res["runs"][name] = {"train_pool": pool, "batch_size": cfg.batch_size, "seeds": per_seed, "metrics": {}}
     for key in cfg.tasks:

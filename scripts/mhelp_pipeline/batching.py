@@ -73,7 +73,8 @@ def encode(records: list[dict], tok, cb: Codebook, max_length: int) -> Encoded:
     return Encoded(ids, single, multi, mmask, [r["source"] for r in records], [len(e.ids) for e in encs])
 
 
-def make_batch(enc: Encoded, idx: list[int]) -> dict:
+def make_batch(enc: Encoded, idx: list[int], device: str = "cpu") -> dict:
+    """Padded tensors for the examples ``idx``, on ``device`` ("cpu" or "cuda" on the lent GPU machine)."""
     t = max(len(enc.ids[i]) for i in idx)
     ids = torch.zeros((len(idx), t), dtype=torch.long)
     mask = torch.zeros((len(idx), t), dtype=torch.long)
@@ -86,7 +87,11 @@ def make_batch(enc: Encoded, idx: list[int]) -> dict:
     for k in enc.multi:
         batch["multi"][k] = torch.tensor([enc.multi[k][i] for i in idx])
         batch["multi_mask"][k] = torch.tensor([enc.multi_mask[k][i] for i in idx])
-    return batch
+    return batch if device == "cpu" else _to(batch, device)
+
+
+def _to(x, device: str):
+    return {k: _to(v, device) for k, v in x.items()} if isinstance(x, dict) else x.to(device, non_blocking=True)
 
 
 def bucketed_batches(enc: Encoded, batch_size: int, rng: random.Random, mega: int = 50) -> list[list[int]]:

@@ -1,9 +1,10 @@
 """Knowledge distillation of smaller students (issue 3, "Student ... distil at least three student sizes").
 
 **Teacher**: the full 6-layer all-MiniLM-L6-v2 multi-task model (``python -m mhelp_pipeline train --layers 6
---checkpoint ../build/teacher/L6/best``, same train.py, losses and early stopping as every model here).
+--checkpoint ../build/teacher/L6/best``, same train.py, losses and early stopping as every model here; the
+shipped students' teacher was trained on a lent GPU by scripts/gpu_run.sh, see gpu_transfer.py).
 all-mpnet-base-v2 (110 M parameters) would be the stronger teacher, but one epoch of it is ~6x the L6 cost on
-the 2 CPU cores this was built on and no GPU was lent; the L6 teacher is the one that fits.
+2 CPU cores, and its weights (219 MB in fp16) do not fit the 64 MiB a GPU call may carry.
 
 Students: all-MiniLM-L6-v2 truncated to ``layers`` (1, 2 or 3), hidden 384, mean pooling, one head per task:
 exactly model.py, so export/quantisation/engine are unchanged. With ``init="teacher"`` (default) a student
@@ -49,8 +50,9 @@ from .export import file_sha256
 from .metrics import headline
 from .model import config_for
 from .optimisation import optimiser_and_schedule, pretrained_model, update
-from .paths import BUILD, CORPUS_DIR, base_model_dir
-from .train import TrainConfig, _class_weights, collect_logits, evaluate, load_checkpoint, save_checkpoint, task_losses
+from .paths import BUILD, CORPUS_DIR, REPO, base_model_dir
+from .train import (TrainConfig, _class_weights, collect_logits, evaluate, hardware, load_checkpoint, save_checkpoint,
+                    task_losses)
 
 STUDENTS_DIR = BUILD / "students"
 TEACHER_CHECKPOINT = BUILD / "teacher" / "L6" / "best"
@@ -73,6 +75,7 @@ class DistillConfig:
     freeze_word_embeddings: bool = True  # 11.7M weights; freezing makes CPU steps cheaper, as in train.py
     aux_task_weight: float = 0.5
     threads: int = 2
+    device: str = "cpu"  # "cuda" on the lent GPU machine; not part of a student's identity (_config_key)
     seed: int = 0
     hard: TrainConfig = field(default_factory=TrainConfig)  # class-weight settings of the hard loss
 
@@ -117,7 +120,7 @@ def teacher_logits(cfg: DistillConfig, enc: Encoded, corpus_file: Path, log=prin
         return {k: np.load(cache / f"{k}.npy") for k in json.loads(meta_path.read_text())["heads"]}
     t0 = time.time()
     model, _ = load_checkpoint(teacher)
-    out = collect_logits(model, enc)
+    out = collect_logits(model.to(cfg.device), enc)
     cache.mkdir(parents=True, exist_ok=True)
     for k, v in out.items():
         np.save(cache / f"{k}.npy", v)
@@ -166,7 +169,8 @@ def train_student(layers: int, cfg: DistillConfig, tr: Encoded, dv: Encoded, t_l
         log(f"  L{layers}: {taken} tensors initialised from the teacher")
     elif cfg.init != "pretrained":
         raise ValueError(f"init must be 'teacher' or 'pretrained', not {cfg.init!r}")
-    weights = _class_weights(cb, tr, cfg.hard)
+    model.to(cfg.device)
+    weights = {k: w.to(cfg.device) for k, w in _class_weights(cb, tr, cfg.hard).items()}
     task_w = {t.key: 1.0 if t.primary else cfg.aux_task_weight for t in cb.tasks}
     opt, sched = optimiser_and_schedule(model, cfg.lr_encoder, cfg.lr_heads, cfg.weight_decay, cfg.steps, cfg.warmup_fraction)
     t0 = time.time()
@@ -174,8 +178,8 @@ def train_student(layers: int, cfg: DistillConfig, tr: Encoded, dv: Encoded, t_l
     for step in range(1, cfg.steps + 1):
         model.train()
         idx = next(it)
-        b = make_batch(tr, idx)
-        teach = {k: torch.from_numpy(v[idx]) for k, v in t_logits.items()}
+        b = make_batch(tr, idx, cfg.device)
+        teach = {k: torch.from_numpy(v[idx]).to(cfg.device) for k, v in t_logits.items()}
         loss, parts = distill_loss(cb, model(b["input_ids"], b["attention_mask"]), teach, b, weights, task_w,
                                    cfg.alpha, cfg.temperature)
         update(model, opt, sched, loss)
@@ -189,7 +193,8 @@ def train_student(layers: int, cfg: DistillConfig, tr: Encoded, dv: Encoded, t_l
     train_cfg = {**asdict(cfg), "layers": layers, "kind": "distillation", "hard": asdict(cfg.hard)}
     summary = {"model_config": mcfg.to_dict(), "train_config": train_cfg, "steps": cfg.steps,
                "best_step": cfg.steps, "train_examples": len(tr.ids), "dev_examples": len(dv.ids),
-               "wall_seconds": round(secs, 1), "dev_headline_argmax": scores, "date": time.strftime("%Y-%m-%d")}
+               "wall_seconds": round(secs, 1), "hardware": hardware(cfg.device, cfg.threads),
+               "dev_headline_argmax": scores, "date": time.strftime("%Y-%m-%d")}
     save_checkpoint(model, out, summary)  # export.py reads model_config, train_config.seed, steps, wall_seconds
     return summary
 
@@ -199,12 +204,20 @@ def _round(x: float) -> float | None:
 
 
 def _config_key(cfg: DistillConfig, layers: int) -> str:
-    return json.dumps({**asdict(cfg), "layers": layers}, sort_keys=True, default=str)
+    """What identifies a trained student: its config, minus where it ran (device, threads), with the teacher
+    named relative to the repository, so a student distilled on the lent GPU machine (gpu_transfer.py) is
+    reused here by the same command."""
+    key = {k: v for k, v in asdict(cfg).items() if k not in ("device", "threads")}
+    teacher = Path(cfg.teacher).resolve()
+    key["teacher"] = str(teacher.relative_to(REPO)) if teacher.is_relative_to(REPO) else str(teacher)
+    return json.dumps({**key, "layers": layers}, sort_keys=True, default=str)
 
 
 def distill(cfg: DistillConfig = DistillConfig(), corpus_dir: Path = CORPUS_DIR, export_students: bool = True,
             log=print) -> dict[int, Path]:
-    """Train (or reuse) every student, export each to build/students/L<n>/; returns layers -> model dir."""
+    """Train (or reuse) every student, export each to build/students/L<n>/; returns layers -> model dir.
+
+    ``export_students=False`` (the GPU machine, which has no onnxruntime quantiser of our pin) trains only."""
     from .export import export
 
     torch.set_num_threads(cfg.threads)
@@ -212,7 +225,7 @@ def distill(cfg: DistillConfig = DistillConfig(), corpus_dir: Path = CORPUS_DIR,
     tok = load_tokenizer(base_model_dir() / "tokenizer.json")
     tr = encode(read_jsonl(corpus_dir / "train.jsonl"), tok, cb, cfg.max_length)
     dv = encode(read_jsonl(corpus_dir / "dev.jsonl"), tok, cb, cfg.max_length)
-    t_logits = teacher_logits(cfg, tr, corpus_dir / "train.jsonl", log)
+    t_logits: dict[str, np.ndarray] = {}  # computed only if a student has to be trained
     teacher_dir = Path(cfg.teacher).parent / "model"
     if export_students and not (teacher_dir / "model.json").exists():
         export(variant="teacher", checkpoint=Path(cfg.teacher), corpus_dir=corpus_dir, out_dir=teacher_dir,
@@ -227,6 +240,7 @@ def distill(cfg: DistillConfig = DistillConfig(), corpus_dir: Path = CORPUS_DIR,
         else:
             log(f"L{layers}: distilling {cfg.steps} steps x {cfg.batch_size} from {cfg.teacher}")
             d.mkdir(parents=True, exist_ok=True)
+            t_logits = t_logits or teacher_logits(cfg, tr, corpus_dir / "train.jsonl", log)
             train_student(layers, cfg, tr, dv, t_logits, ckpt, log)
             stamp.write_text(_config_key(cfg, layers))
             (d / "model.json").unlink(missing_ok=True)  # stale export

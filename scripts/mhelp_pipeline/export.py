@@ -250,6 +250,7 @@ def export(variant: str = "default", cfg: ExportConfig = ExportConfig(), checkpo
             "date": train_summary.get("date", time.strftime("%Y-%m-%d")),
             "steps": train_summary.get("steps"), "best_step": train_summary.get("best_step"),
             "wall_seconds": train_summary.get("wall_seconds"),
+            "hardware": train_summary.get("hardware") or "CPU",
             "labels": "weak (source priors, subreddit/topic mappings, lexical rules) + dataset annotations for "
                       "auxiliary heads; see reports/data-card.md",
         },

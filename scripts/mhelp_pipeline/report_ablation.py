@@ -30,17 +30,28 @@ def seeds(ab: dict) -> list:
 
 
 def load_ablations(reports: Path) -> list[dict]:
-    """Equal-epoch (converged, multi-seed) budgets first, then equal-step budgets by size."""
+    """Equal-epoch (converged, multi-seed) budgets first, the teacher-sized encoder before the smaller one,
+    then equal-step budgets by size."""
     abls = [json.loads(p.read_text()) for p in reports.glob("ablation-*.json")]
-    return sorted(abls, key=lambda a: (a["config"].get("epochs") is None, a["config"].get("epochs") or 0,
-                                       a["config"]["steps"]))
+    return sorted(abls, key=lambda a: (a["config"].get("epochs") is None, -a["config"]["layers"],
+                                       a["config"].get("epochs") or 0, a["config"]["steps"]))
 
 
 def _describe(ab: dict) -> str:
     cfg = ab["config"]
+    enc = f"{cfg['layers']}-layer encoder, "
     if cfg.get("epochs") is not None:
-        return f"{cfg['epochs']:g} epochs over each run's own pool × batch {cfg['batch_size']}"
-    return f"{cfg['steps']} steps × batch {cfg['batch_size']}"
+        return enc + f"{cfg['epochs']:g} epochs over each run's own pool × batch {cfg['batch_size']}"
+    return enc + f"{cfg['steps']} steps × batch {cfg['batch_size']}"
+
+
+def _hardware(ab: dict) -> str:
+    """Where the runs' seconds were measured: recorded per run since GPU runs exist; older files were CPU."""
+    for r in ab["runs"].values():
+        for s in (r.get("seeds") or {}).values():
+            if s.get("hardware"):
+                return s["hardware"]
+    return f"CPU, {ab['config'].get('threads', 2)} threads"
 
 
 def _run_steps(ab: dict, run: str) -> int:
@@ -165,7 +176,7 @@ def _details(ab: dict) -> list[str]:
     mt_pool = runs["multi_task"]["train_pool"] or 1
     out = ["", f"### {_describe(ab)}, seeds {', '.join(map(str, seeds(ab)))} (reports/ablation-{budget(ab)}.json, "
                f"{ab.get('date', 'date not recorded')})", "",
-           "Steps per run and mean train seconds per seed (2 CPU cores, dev scoring excluded): " +
+           f"Steps per run and mean train seconds per seed ({_hardware(ab)}, dev scoring excluded): " +
            ", ".join(f"{k} {_run_steps(ab, k)} steps / {number(_train_seconds(ab, k), 0)} s" for k in runs) + ".", "",
            "| task | metric | n | labelled share in MT | MT [95 % CI] | ST [95 % CI] | MT − ST [95 % CI] | p | verdict |",
            "|---|---|---:|---:|---:|---:|---:|---:|---|"]
@@ -218,9 +229,10 @@ def ablation_section(abls: list[dict], floors: dict) -> list[str]:
                       "reports/ablation-3epochs.json.", ""]
     c = abls[0]["config"]
     out += ["`python -m mhelp_pipeline ablation --epochs E --seeds 0,1,2` or `--steps N` "
-            "(scripts/mhelp_pipeline/ablation.py): the same encoder (all-MiniLM-L6-v2 truncated to "
-            f"{c['layers']} layers, first {c['max_length']}-token window), optimiser, linear schedule and batch size "
-            "for every run; the final model of each run is scored with argmax / 0.5 decisions (no calibration), "
+            "(scripts/mhelp_pipeline/ablation.py; `--layers 6 --device cuda` on the lent GPU, scripts/gpu_run.sh): "
+            "within one budget the same encoder (all-MiniLM-L6-v2, all 6 layers as the teacher or truncated to "
+            f"{min(a['config']['layers'] for a in abls)}; first {c['max_length']}-token window), optimiser, linear "
+            "schedule and batch size for every run; the final model of each run is scored with argmax / 0.5 decisions (no calibration), "
             "identically for all. **Multi-task (MT)**: every head (the 3 M-Help tasks and 6 auxiliary ones), "
             "batches from the whole train split, each example supervising the heads it has labels for. "
             "**Single-task (ST)**: one head, batches only from the train examples carrying that task's label. "

@@ -1,4 +1,5 @@
-"""Training loop for the multi-task student (CPU, 2 threads, ~20 minutes for the shipped run).
+"""Training loop for the multi-task models (CPU, 2 threads, ~20 minutes for a 3-layer run; ``device="cuda"``
+on a lent GPU runs the same loop, see gpu_transfer.py).
 
 Each example supervises only the heads it has labels for: single-label heads use cross-entropy with
 tempered inverse-frequency class weights and ignore_index for missing labels; multi-label heads use BCE
@@ -50,6 +51,7 @@ class TrainConfig:
     patience: int = 2  # evaluations without improvement before stopping
     max_minutes: float = 22.0  # wall-clock guard for the shipped CPU run
     threads: int = 2
+    device: str = "cpu"  # "cuda" on the lent GPU machine (gpu_transfer.py); same loop, same losses
     seed: int = 0
     max_train_examples: int | None = None  # tests use small subsets
     max_dev_examples: int | None = None
@@ -93,16 +95,17 @@ def task_losses(cb: Codebook, logits: dict, batch: dict, weights: dict) -> dict[
 
 @torch.no_grad()
 def collect_logits(model: MultiTaskModel, enc: Encoded, batch_size: int = 64) -> dict[str, np.ndarray]:
-    """Logits for every example, in corpus order."""
+    """Logits for every example, in corpus order, on whichever device the model is."""
     model.eval()
+    device = str(next(model.parameters()).device)
     out: dict[str, np.ndarray] = {}
     for idx in sequential_batches(enc, batch_size):
-        b = make_batch(enc, idx)
+        b = make_batch(enc, idx, device)
         logits = model(b["input_ids"], b["attention_mask"])
         for k, v in logits.items():
             if k not in out:
                 out[k] = np.zeros((len(enc.ids), v.shape[1]), dtype=np.float32)
-            out[k][idx] = v.numpy()
+            out[k][idx] = v.float().cpu().numpy()
     return out
 
 
@@ -130,7 +133,7 @@ def save_checkpoint(model: MultiTaskModel, path: Path, meta: dict) -> None:
     from safetensors.torch import save_file
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     save_file(state, str(path.with_suffix(".safetensors")))
     path.with_suffix(".json").write_text(json.dumps(meta, indent=2))
 
@@ -143,6 +146,15 @@ def load_checkpoint(path: Path) -> tuple[MultiTaskModel, dict]:
     model.load_state_dict(load_file(str(path.with_suffix(".safetensors"))))
     model.eval()
     return model, meta
+
+
+def hardware(device: str, threads: int) -> str:
+    """What a run's wall-clock time was measured on (the report compares CPU and GPU training times)."""
+    if device.startswith("cuda"):
+        return torch.cuda.get_device_name(0)
+    import os
+
+    return f"CPU, {threads} of {os.cpu_count()} threads"
 
 
 def _subset(records: list[dict], n: int | None, seed: int) -> list[dict]:
@@ -171,8 +183,8 @@ def train(
     log(f"train {len(tr.ids)} dev {len(dv.ids)} examples; mean tokens {np.mean([len(x) for x in tr.ids]):.1f}")
 
     mcfg = config_for(cb, layers=cfg.layers)
-    model = pretrained_model(cb, cfg.layers, cfg.freeze_word_embeddings)
-    weights = _class_weights(cb, tr, cfg)
+    model = pretrained_model(cb, cfg.layers, cfg.freeze_word_embeddings).to(cfg.device)
+    weights = {k: w.to(cfg.device) for k, w in _class_weights(cb, tr, cfg).items()}
     task_w = {t.key: cfg.task_weights.get(t.key, 1.0 if t.primary else cfg.aux_task_weight) for t in cb.tasks}
 
     steps_per_epoch = math.ceil(len(tr.ids) / cfg.batch_size)
@@ -186,7 +198,7 @@ def train(
     for epoch in range(cfg.epochs):
         for idx in bucketed_batches(tr, cfg.batch_size, rng):
             model.train()
-            b = make_batch(tr, idx)
+            b = make_batch(tr, idx, cfg.device)
             losses = task_losses(cb, model(b["input_ids"], b["attention_mask"]), b, weights)
             loss = sum(task_w[k] * v for k, v in losses.items())
             update(model, opt, sched, loss)
@@ -220,6 +232,7 @@ def train(
         "best_score": best["score"], "steps": step, "history": history,
         "train_examples": len(tr.ids), "dev_examples": len(dv.ids),
         "wall_seconds": round(time.time() - t_start, 1), "dev_metrics_weak": best.get("metrics"),
+        "hardware": hardware(cfg.device, cfg.threads),
         "date": time.strftime("%Y-%m-%d"),
     }
     out.with_suffix(".json").write_text(json.dumps(summary, indent=2))

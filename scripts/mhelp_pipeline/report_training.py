@@ -1,0 +1,61 @@
+"""Part of section 7 of reports/model-report.md: how the teacher was chosen and what training costs on CPU
+and on the lent GPU, from reports/gpu-training.json (gpu_transfer.py writes it when the GPU's files are
+unpacked). Every number is read from that JSON."""
+
+from __future__ import annotations
+
+from .report_cells import number
+
+PRIMARY = ("help_seeking", "condition", "causes")
+
+
+def _candidate_rows(runs: dict) -> list[str]:
+    out = []
+    for path, r in sorted(runs.items()):
+        cfg = r["train_config"]
+        best = next((h for h in r["history"] if h["step"] == r["best_step"]), {})
+        out.append(f"| {path.split('/')[-2]} | {cfg['epochs']} | {cfg['patience']} | {cfg['aux_task_weight']:g} | "
+                   f"{cfg['seed']} | {r['best_step']} of {r['steps']} | {number(r['best_score'], 4)} | " +
+                   " | ".join(number(best.get(k)) for k in PRIMARY) + f" | {r['wall_seconds']:.0f} s |")
+    return out
+
+
+def training_section(gpu: dict | None) -> list[str]:
+    out = ["### Training on the lent GPU, the teacher's configuration and training time", ""]
+    if not gpu:
+        return out + ["No GPU run is recorded (reports/gpu-training.json): every model was trained on the CPU. "
+                      "scripts/README.md says how to run scripts/gpu_run.sh on a lent GPU.", ""]
+    runs, ret, cpu = gpu["runs"], gpu["returned"], gpu["cpu_reference"]
+    hw = ret["teacher"]["hardware"]
+    chosen = max(runs.values(), key=lambda r: r["best_score"])
+    out += [f"`scripts/gpu_run.sh` ran the same train.py / distill.py / ablation.py with `--device cuda` on one {hw} "
+            "(python -m mhelp_pipeline.gpu_transfer carries the fp16 pretrained weights and the corpus there and "
+            "brings the checkpoints back). Teacher candidates, all the 6-layer MiniLM, seed 0, early stopping on "
+            "train.py's score: the mean over all 9 heads of weak-dev macro-F1 (single-label heads) or micro-F1 "
+            "(multi-label heads), evaluated twice per epoch; the best of them became the "
+            "teacher every student is distilled from, so the teacher is selected on the weak dev split:", "",
+            "| candidate | max epochs | patience | aux-head weight | seed | best step | mean dev score (9 heads) | "
+            "help macro-F1 | cond. macro-F1 | causes micro-F1 | GPU time |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    out += _candidate_rows(runs)
+    out += ["", f"Chosen: aux-head weight {chosen['train_config']['aux_task_weight']:g}, best step {chosen['best_step']} "
+                "(scores at the best step, first 128-token window, argmax / 0.5; section 1 and the table above "
+                "score whole posts with calibrated decisions). Seed-to-seed spread of the teacher was not measured "
+                "(the GPU lease ran out first); the ablation above gives 2-3 seeds per configuration.", "",
+            "Training time (wall clock, dev evaluations included):", "",
+            "| model | CPU run | CPU time | GPU run | GPU time | speed-up per step |", "|---|---|---:|---|---:|---:|"]
+    for name, g in ret.items():
+        c = cpu.get(name)
+        if not c:
+            continue
+        speed = (c["wall_seconds"] / c["steps"]) / (g["wall_seconds"] / g["steps"])
+        out.append(f"| {name} | {c['steps']} steps, {c['hardware']} | {c['wall_seconds']:.0f} s | {g['steps']} steps, "
+                   f"{g['hardware']} | {g['wall_seconds']:.0f} s | {speed:.0f}× |")
+    same = runs.get("build/teacher/gpu-A/best")
+    if same and "teacher" in cpu:
+        out += ["", f"Same configuration on both (the CPU teacher's: 3 epochs, patience 2, seed 0): "
+                    f"{cpu['teacher']['wall_seconds']:.0f} s on the CPU vs {same['wall_seconds']:.0f} s on the {hw} "
+                    f"({cpu['teacher']['wall_seconds'] / same['wall_seconds']:.0f}×); best mean dev score "
+                    f"{number(cpu['teacher'].get('best_score'), 4)} on the CPU, {number(same['best_score'], 4)} on the "
+                    "GPU (same code and seed, different float arithmetic and kernels)."]
+    return out + [""]
