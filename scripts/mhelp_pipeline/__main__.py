@@ -18,7 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="mhelp_pipeline")
     ap.add_argument("command", choices=["build-corpus", "train", "export", "reference", "all", "floors", "ablation",
                                         "export-eval-set", "compare-eval", "report", "distill",
-                                        "frontier", "quantisation"])
+                                        "frontier", "quantisation", "ship-check"])
+    ap.add_argument("--candidate", default=None, help="ship-check: exported model folder to compare with --variant")
     ap.add_argument("--layers", type=int, default=None, help="encoder layers to keep (default 3)")
     ap.add_argument("--epochs", type=int, default=None)
     ap.add_argument("--max-minutes", type=float, default=None)
@@ -118,6 +119,12 @@ def main(argv: list[str] | None = None) -> int:
             from .quant_compare import compare
 
             compare(log=lambda m: print(m, flush=True))
+        elif step == "ship-check":
+            from pathlib import Path
+
+            from .ship_check import ship_check
+
+            ship_check(Path(args.candidate), args.variant, log=lambda m: print(m, flush=True))
         elif step == "report":
             from .report import write_report
 

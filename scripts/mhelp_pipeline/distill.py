@@ -1,8 +1,8 @@
 """Knowledge distillation of smaller students (issue 3, "Student ... distil at least three student sizes").
 
 **Teacher**: the full 6-layer all-MiniLM-L6-v2 multi-task model (``python -m mhelp_pipeline train --layers 6
---checkpoint ../build/teacher/L6/best``, same train.py, losses and early stopping as every model here; the
-shipped students' teacher was trained on a lent GPU by scripts/gpu_run.sh, see gpu_transfer.py).
+--checkpoint ../build/teacher/L6/best``, same train.py, losses and early stopping as every model here, on CPU
+or on a lent GPU by scripts/gpu_run.sh, see gpu_transfer.py).
 all-mpnet-base-v2 (110 M parameters) would be the stronger teacher, but one epoch of it is ~6x the L6 cost on
 2 CPU cores, and its weights (219 MB in fp16) do not fit the 64 MiB a GPU call may carry.
 

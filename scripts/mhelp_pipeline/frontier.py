@@ -71,15 +71,19 @@ def _same(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.all((a == b).reshape(len(a), -1), axis=1).mean())
 
 
-def accuracy(models: dict[str, dict], teacher: str, cfg: FrontierConfig, corpus_dir: Path = CORPUS_DIR) -> dict:
+def accuracy(models: dict[str, dict], teacher: str, cfg: FrontierConfig, corpus_dir: Path = CORPUS_DIR,
+             preds: dict[str, dict] | None = None) -> dict:
+    """Whole-post metrics per model and paired tests vs ``teacher``; ``preds`` (engine_predictions per model
+    name) may be passed in by a caller that needs them too (ship_check.py)."""
     cb = codebook()
     tok = load_tokenizer(models[teacher]["dir"] / models[teacher]["meta"]["tokenizer"])
     recs = read_jsonl(corpus_dir / "dev.jsonl")
     dv = encode(recs, tok, cb, models[teacher]["meta"]["max_length"])  # targets only
-    preds: dict[str, dict] = {}
+    preds = dict(preds or {})
     res: dict = {"per_model": {}, "paired_vs_teacher": {}, "agreement_with_teacher": {}}
     for name, m in models.items():
-        preds[name] = engine_predictions(m["dir"], recs, PRIMARY)
+        if name not in preds:
+            preds[name] = engine_predictions(m["dir"], recs, PRIMARY)
         row = {}
         for k in PRIMARY:
             t = cb.task(k)
@@ -259,6 +263,9 @@ def frontier_section(fr: dict | None, number: int) -> list[str]:
                    f"{_with_ci(pm, 'causes', 'macro_f1')} | {r['train_steps']} steps"
                    + (f", {wall:.0f} s" if wall else "") + (f" ({r['train_hardware']})" if r.get("train_hardware")
                                                            else "") + " |")
+    out += ["", "The `shipped` row is models/default as committed, with its own teacher and training run (model.json "
+                "`training`, docs/model-card.md); it is not retrained with the students above. Whether a student "
+                "replaces a shipped variant is decided by `ship-check` (end of this section)."]
     fp = lat.get("int8_vs_fp32", {})
     row = next((r for r in fr["models"] if r["model"] == fp.get("model")), None)
     if row and row["fp32_onnx_bytes"] and fp.get("median_ms"):

@@ -23,7 +23,7 @@ from .codebook import codebook
 from .figures import confusion_matrix, reliability_diagram
 from .paths import MODELS, REPO, REPORTS
 from .report_ablation import ablation_section, load_ablations
-from .report_training import training_section
+from .report_training import ship_check_section, training_section
 from .report_cells import interval as _ci, number as _f
 
 WEAK = ("**All numbers below are measured on the weak-label dev split** (labels from source priors, "
@@ -356,6 +356,7 @@ def write_report(out: Path = REPORTS / "model-report.md", variant: str = "defaul
     lines += _slices_section(sl)
     lines += frontier_section(_load(REPORTS / "frontier.json"), 7)  # `distill` / `frontier` refresh the JSON
     lines += training_section(_load(REPORTS / "gpu-training.json"))  # gpu_transfer unpack-returns / summary
+    lines += ship_check_section([json.loads(p.read_text()) for p in sorted(REPORTS.glob("ship-check-*.json"))])
     lines += _quantisation_section(_load(REPORTS / "quantisation.json"), 8)
     lines += _worker_section(9)
     lines += NOT_MEASURED

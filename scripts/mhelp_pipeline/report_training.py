@@ -4,7 +4,7 @@ unpacked). Every number is read from that JSON."""
 
 from __future__ import annotations
 
-from .report_cells import number
+from .report_cells import number, signed_interval
 
 PRIMARY = ("help_seeking", "condition", "causes")
 
@@ -58,4 +58,22 @@ def training_section(gpu: dict | None) -> list[str]:
                     f"({cpu['teacher']['wall_seconds'] / same['wall_seconds']:.0f}×); best mean dev score "
                     f"{number(cpu['teacher'].get('best_score'), 4)} on the CPU, {number(same['best_score'], 4)} on the "
                     "GPU (same code and seed, different float arithmetic and kernels)."]
+    return out + [""]
+
+
+def ship_check_section(checks: list[dict]) -> list[str]:
+    """reports/ship-check-<variant>.json (ship_check.py): candidate vs shipped, paired, and the rule's verdict."""
+    if not checks:
+        return []
+    out = ["### Candidates vs the shipped variants (`python -m mhelp_pipeline ship-check`)", "",
+           "Whole weak-dev posts as the engine scores them; candidate − shipped on the same resampled posts "
+           f"(95 % CI, two-sided p). Rule: {checks[0]['decision']['rule']}", "",
+           "| shipped | candidate | task | metric | candidate − shipped [95 % CI] | p |", "|---|---|---|---|---:|---:|"]
+    for c in checks:
+        for task, by_metric in c["paired_candidate_minus_shipped"].items():
+            for metric, d in by_metric.items():
+                out.append(f"| {c['shipped']} {c['shipped_version']} | {c['candidate']} | {task} | {metric} | "
+                           f"{signed_interval(d)} | {number(d['p_value'])} |")
+    out += [""] + [f"- {c['shipped']}: {'**replaced**' if c['decision']['replace'] else '**kept**'} "
+                   f"({c['decision']['why']})." for c in checks]
     return out + [""]

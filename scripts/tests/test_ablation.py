@@ -86,8 +86,9 @@ def test_tiny_ablation_seeds_reuse_and_report(tmp_path):
         r["train_seconds"] = 1.0
     floors = {"tasks": {"condition": {"tfidf_lr": {"accuracy": 0.5}}}}
     text = "\n".join(ablation_section([json.loads(json.dumps(res)), old], floors))
-    assert "| 2 epochs over each run's own pool × batch 8 | 3 | condition (accuracy) |" in text
-    assert "| 150 steps × batch 8 | 1 | condition (accuracy) |" in text
+    assert "| 1-layer encoder, 2 epochs over each run's own pool × batch 8 | 3 | condition (accuracy) |" in text
+    assert "| 1-layer encoder, 150 steps × batch 8 | 1 | condition (accuracy) |" in text
+    assert "(CPU, 2 threads, dev scoring excluded)" in text  # where the seconds were measured
     assert f"{comp['diff']:+.3f}" in text and "Learning curves" in text
     assert "| multi_task − multi_task_primary | condition | accuracy (headline) |" in text
     assert "condition: seed-mean F1 per label" in text

@@ -1,0 +1,72 @@
+"""Should a candidate replace a shipped variant? A paired test on the same whole weak-dev posts.
+
+``python -m mhelp_pipeline ship-check --candidate ../build/students/L3 --variant default`` scores both exported
+models exactly as the engine does (every window, each model's own int8 graph, temperatures and thresholds:
+frontier.accuracy) and writes reports/ship-check-<variant>.json: per-task metrics with intervals and the paired
+bootstrap candidate − shipped for every metric the report uses. The decision rule is stated beside the numbers
+(``decide``), so a model is replaced because a rule said so, not because one point estimate moved.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from .batching import encode, load_tokenizer, read_jsonl, targets
+from .bootstrap import paired_bootstrap
+from .codebook import codebook
+from .frontier import PRIMARY, FrontierConfig, _metric, _rows, accuracy
+from .paths import CORPUS_DIR, MODELS, REPO, REPORTS
+from .reliability import engine_predictions
+
+METRICS = {"help_seeking": ("f1", "auroc"), "condition": ("accuracy", "macro_f1"), "causes": ("macro_f1", "micro_f1")}
+HEADLINE = {"help_seeking": "f1", "condition": "accuracy", "causes": "micro_f1"}  # micro: rare labels swing macro
+SIGNIFICANT = 0.05
+
+
+def decide(paired: dict) -> dict:
+    """Replace only if no task's headline is significantly worse and at least one is significantly better;
+    help_seeking (the product's primary signal) may not drop by more than 0.01 even without significance."""
+    worse = [k for k, m in HEADLINE.items() if paired[k][m]["p_value"] < SIGNIFICANT and paired[k][m]["diff"] < 0]
+    better = [k for k, m in HEADLINE.items() if paired[k][m]["p_value"] < SIGNIFICANT and paired[k][m]["diff"] > 0]
+    help_drop = paired["help_seeking"]["f1"]["diff"] < -0.01
+    ship = not worse and bool(better) and not help_drop
+    why = (f"significantly better: {', '.join(better) or 'none'}; significantly worse: {', '.join(worse) or 'none'}; "
+           f"help-seeking F1 {paired['help_seeking']['f1']['diff']:+.3f}")
+    return {"replace": ship, "rule": decide.__doc__.strip().replace("\n    ", " "), "why": why}
+
+
+def ship_check(candidate: Path, variant: str, cfg: FrontierConfig = FrontierConfig(), corpus_dir: Path = CORPUS_DIR,
+               log=print) -> dict:
+    t0 = time.time()
+    shipped_dir = MODELS / variant
+    models = {}
+    for name, d in (("candidate", candidate.resolve()), ("shipped", shipped_dir)):
+        meta = json.loads((d / "model.json").read_text())
+        models[name] = {"dir": d, "meta": meta}
+    cb = codebook()
+    recs = read_jsonl(corpus_dir / "dev.jsonl")
+    dv = encode(recs, load_tokenizer(shipped_dir / models["shipped"]["meta"]["tokenizer"]), cb,
+                models["shipped"]["meta"]["max_length"])
+    preds = {n: engine_predictions(m["dir"], recs, PRIMARY) for n, m in models.items()}
+    acc = accuracy(models, "shipped", cfg, corpus_dir, preds)  # per-model metrics + intervals (whole posts)
+    paired: dict = {}
+    for k, metrics in METRICS.items():
+        t = cb.task(k)
+        y, mask = targets(t, dv)
+        rows = _rows(t, y, mask)
+        (pc, sc), (ps, ss) = preds["candidate"][k], preds["shipped"][k]
+        paired[k] = {m: paired_bootstrap(_metric(t, m, pc, y, mask, sc, rows), _metric(t, m, ps, y, mask, ss, rows),
+                                         len(rows), cfg.bootstrap) for m in metrics}
+    res = {"candidate": str(candidate.resolve().relative_to(REPO)), "shipped": f"models/{variant}",
+           "shipped_version": models["shipped"]["meta"]["version"],
+           "dev": "weak-label dev split, whole posts as the engine scores them (gold dev absent on this machine)",
+           "per_model": acc["per_model"], "paired_candidate_minus_shipped": paired, "decision": decide(paired),
+           "date": time.strftime("%Y-%m-%d"), "wall_seconds": round(time.time() - t0, 1)}
+    (REPORTS / f"ship-check-{variant}.json").write_text(json.dumps(res, indent=1) + "\n")
+    for k, by_metric in paired.items():
+        log(f"{k}: " + "; ".join(f"{m} {d['diff']:+.3f} [{d['ci_low']:+.3f}, {d['ci_high']:+.3f}] p={d['p_value']:.3f}"
+                                 for m, d in by_metric.items()))
+    log(f"decision: {res['decision']}")
+    return res
