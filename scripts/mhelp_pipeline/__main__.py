@@ -23,13 +23,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--layers", type=int, default=None, help="encoder layers to keep (default 3)")
     ap.add_argument("--epochs", type=int, default=None)
     ap.add_argument("--max-minutes", type=float, default=None)
-    ap.add_argument("--seed", type=int, default=None, help="train: random seed (default 0)")
+    ap.add_argument("--seed", type=int, default=None, help="train / distill: random seed (default 0)")
     ap.add_argument("--patience", type=int, default=None, help="train: evaluations without improvement (2)")
     ap.add_argument("--aux-task-weight", type=float, default=None, help="train: loss weight of auxiliary heads (0.5)")
     ap.add_argument("--device", default=None, help="train/distill: cpu (default) or cuda (the lent GPU machine)")
     ap.add_argument("--teacher", default=None, help="distill: teacher checkpoint (default build/teacher/L6/best)")
     ap.add_argument("--no-export", action="store_true",
                     help="distill: train the students only (no ONNX export, no frontier), as on the GPU machine")
+    ap.add_argument("--no-frontier", action="store_true",
+                    help="distill: train and export, but do not re-measure reports/frontier.json (re-seeded runs)")
     ap.add_argument("--variant", default="default")
     ap.add_argument("--checkpoint", default=None,
                     help="train: where the best checkpoint goes (default build/checkpoints/best; a teacher elsewhere)")
@@ -109,11 +111,11 @@ def main(argv: list[str] | None = None) -> int:
 
             layers = tuple(int(x) for x in args.student_layers.split(",")) if args.student_layers else None
             cfg = config_with(layers=layers, steps=args.steps, alpha=args.alpha, device=args.device,
-                              teacher=args.teacher)
+                              teacher=args.teacher, seed=args.seed)
             log = lambda m: print(m, flush=True)  # noqa: E731
             # `frontier` only re-measures students that distill already trained and exported
             dirs = distill(cfg, export_students=not args.no_export, log=log) if step == "distill" else None
-            if not args.no_export:
+            if not (args.no_export or args.no_frontier):
                 frontier(cfg, dirs, log=log)
         elif step == "quantisation":
             from .quant_compare import compare

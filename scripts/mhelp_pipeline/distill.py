@@ -232,7 +232,7 @@ def distill(cfg: DistillConfig = DistillConfig(), corpus_dir: Path = CORPUS_DIR,
                log=lambda m: log("  teacher export: " + m.replace("\n", " ")))
     dirs = {}
     for layers in cfg.layers:
-        d = STUDENTS_DIR / f"L{layers}"
+        d = student_dir(layers, cfg.seed)
         ckpt = d / "ckpt"
         stamp = d / "config_key.txt"
         if ckpt.with_suffix(".json").exists() and stamp.exists() and stamp.read_text() == _config_key(cfg, layers):
@@ -251,6 +251,12 @@ def distill(cfg: DistillConfig = DistillConfig(), corpus_dir: Path = CORPUS_DIR,
             log(f"  L{layers} exported in {time.time() - t0:.0f}s")
         dirs[layers] = d
     return dirs
+
+
+def student_dir(layers: int, seed: int = 0) -> Path:
+    """build/students/L<n> for seed 0 (what frontier.py measures), L<n>-seed<k> for the re-seeded runs that
+    measure training noise (ship_check.py compares them with the shipped model)."""
+    return STUDENTS_DIR / (f"L{layers}" if seed == 0 else f"L{layers}-seed{seed}")
 
 
 def config_with(**over) -> DistillConfig:

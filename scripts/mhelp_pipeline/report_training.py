@@ -68,12 +68,21 @@ def ship_check_section(checks: list[dict]) -> list[str]:
     out = ["### Candidates vs the shipped variants (`python -m mhelp_pipeline ship-check`)", "",
            "Whole weak-dev posts as the engine scores them; candidate − shipped on the same resampled posts "
            f"(95 % CI, two-sided p). Rule: {checks[0]['decision']['rule']}", "",
-           "| shipped | candidate | task | metric | candidate − shipped [95 % CI] | p |", "|---|---|---|---|---:|---:|"]
+           "| shipped | candidate (seed, trained on) | task | metric | candidate − shipped [95 % CI] | p |",
+           "|---|---|---|---|---:|---:|"]
     for c in checks:
+        tr = (c.get("training") or {}).get("candidate") or {}
+        who = f"{c['candidate']} ({tr.get('seed', '?')}, {tr.get('hardware') or 'CPU'})"
         for task, by_metric in c["paired_candidate_minus_shipped"].items():
             for metric, d in by_metric.items():
-                out.append(f"| {c['shipped']} {c['shipped_version']} | {c['candidate']} | {task} | {metric} | "
+                out.append(f"| {c['shipped']} {c['shipped_version']} | {who} | {task} | {metric} | "
                            f"{signed_interval(d)} | {number(d['p_value'])} |")
-    out += [""] + [f"- {c['shipped']}: {'**replaced**' if c['decision']['replace'] else '**kept**'} "
+    out += [""] + [f"- {c['shipped']} vs {c['candidate']}: {'**replace**' if c['decision']['replace'] else '**keep**'} "
                    f"({c['decision']['why']})." for c in checks]
+    reseeds = [c for c in checks if "-seed" in c["candidate"].split("/")[-1]]  # distill.student_dir naming
+    if reseeds:
+        diffs = ", ".join(f"{c['paired_candidate_minus_shipped']['help_seeking']['f1']['diff']:+.3f}" for c in reseeds)
+        out += ["", f"The `-seed<k>` candidates re-distil a shipped variant's own configuration (same teacher, data, "
+                    f"steps) with another seed: their differences from the shipped model are training noise. Help-seeking "
+                    f"F1, re-seeded − shipped: {diffs}."]
     return out + [""]

@@ -3,7 +3,8 @@
 ``python -m mhelp_pipeline ship-check --candidate ../build/students/L3 --variant default`` scores both exported
 models exactly as the engine does (every window, each model's own int8 graph, temperatures and thresholds:
 frontier.accuracy) and writes reports/ship-check-<variant>.json: per-task metrics with intervals and the paired
-bootstrap candidate − shipped for every metric the report uses. The decision rule is stated beside the numbers
+bootstrap candidate − shipped for every metric the report uses; the file is
+reports/ship-check-<variant>-<candidate folder>.json. The decision rule is stated beside the numbers
 (``decide``), so a model is replaced because a rule said so, not because one point estimate moved.
 """
 
@@ -61,10 +62,13 @@ def ship_check(candidate: Path, variant: str, cfg: FrontierConfig = FrontierConf
                                          len(rows), cfg.bootstrap) for m in metrics}
     res = {"candidate": str(candidate.resolve().relative_to(REPO)), "shipped": f"models/{variant}",
            "shipped_version": models["shipped"]["meta"]["version"],
+           # seed, steps, teacher script and hardware of each: a re-seeded shipped config measures training noise
+           "training": {n: {k: m["meta"]["training"].get(k) for k in ("seed", "steps", "hardware", "date")}
+                        for n, m in models.items()},
            "dev": "weak-label dev split, whole posts as the engine scores them (gold dev absent on this machine)",
            "per_model": acc["per_model"], "paired_candidate_minus_shipped": paired, "decision": decide(paired),
            "date": time.strftime("%Y-%m-%d"), "wall_seconds": round(time.time() - t0, 1)}
-    (REPORTS / f"ship-check-{variant}.json").write_text(json.dumps(res, indent=1) + "\n")
+    (REPORTS / f"ship-check-{variant}-{candidate.resolve().name}.json").write_text(json.dumps(res, indent=1) + "\n")
     for k, by_metric in paired.items():
         log(f"{k}: " + "; ".join(f"{m} {d['diff']:+.3f} [{d['ci_low']:+.3f}, {d['ci_high']:+.3f}] p={d['p_value']:.3f}"
                                  for m, d in by_metric.items()))
