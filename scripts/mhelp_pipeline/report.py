@@ -154,8 +154,9 @@ NOT_MEASURED = ["## 10. What is not measured yet", "",
                 "- **Annotator agreement (kappa)** as the human reference: needs the three gold annotations.",
                 "- **all-mpnet-base-v2 teacher**: only the 6-layer MiniLM teacher was trained. A GPU was lent once "
                 "(15 minutes); mpnet's weights (219 MB even in fp16) exceed the 64 MiB a call may carry to that machine, "
-                "which reaches no package index. One seed per shipped model and per teacher (section 7's intervals "
-                "are over dev posts, not training runs); section 3 has 2-3 seeds per ablation run.",
+                "which reaches no package index. One seed per teacher; the shipped default's configuration was "
+                "re-distilled with two more seeds (section 7, ship-check) but each shipped model is one run; section "
+                "3 has 2-3 seeds per ablation run.",
                 "- **MT vs ST on gold labels** and with a task-weight sweep or early stopping; section 3 is on weak "
                 "labels, with the final model of each run.",
                 "- **Demographic fairness slices**: the corpus carries no demographic attributes (age, gender, "

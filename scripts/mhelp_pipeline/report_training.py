@@ -72,7 +72,7 @@ def ship_check_section(checks: list[dict]) -> list[str]:
            "|---|---|---|---|---:|---:|"]
     for c in checks:
         tr = (c.get("training") or {}).get("candidate") or {}
-        who = f"{c['candidate']} ({tr.get('seed', '?')}, {tr.get('hardware') or 'CPU'})"
+        who = f"{c['candidate']} (seed {tr.get('seed', '?')}, {tr.get('hardware') or 'CPU'})"
         for task, by_metric in c["paired_candidate_minus_shipped"].items():
             for metric, d in by_metric.items():
                 out.append(f"| {c['shipped']} {c['shipped_version']} | {who} | {task} | {metric} | "

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import time
 from dataclasses import asdict, dataclass, field
@@ -152,8 +153,6 @@ def hardware(device: str, threads: int) -> str:
     """What a run's wall-clock time was measured on (the report compares CPU and GPU training times)."""
     if device.startswith("cuda"):
         return torch.cuda.get_device_name(0)
-    import os
-
     return f"CPU, {threads} of {os.cpu_count()} threads"
 
 
