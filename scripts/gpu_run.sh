@@ -26,6 +26,7 @@ cd scripts
 py() { python3 -m mhelp_pipeline "$@"; }
 T=../build/teacher
 left() { echo $(( DEADLINE_S - SECONDS )); }
+runs() { for f in "$T"/gpu-*/best.json; do [ -e "$f" ] && echo "${f%.json}"; done; }  # checkpoint stems
 
 python3 - <<'EOF'
 import os
@@ -48,7 +49,7 @@ run B-s0 --epochs 6 --patience 3 --seed 0
 run C --epochs 6 --patience 3 --aux-task-weight 1.0 --seed 0
 python3 -m mhelp_pipeline.gpu_transfer select-teacher $T/gpu-A/best $T/gpu-B-s0/best $T/gpu-C/best
 py distill --device "$DEVICE" --student-layers 1,2,3 --steps 1500 --no-export
-python3 -m mhelp_pipeline.gpu_transfer pack-returns "$OUT" $T/gpu-*/best
+python3 -m mhelp_pipeline.gpu_transfer pack-returns "$OUT" $(runs)
 
 budget=$(( $(left) - 60 ))
 echo "== ablation (${budget}s allowed)"
@@ -62,5 +63,5 @@ for s in 1 2; do
   if (( $(left) < 90 )); then echo "== skipped B-s$s (deadline)"; continue; fi
   run B-s$s --epochs 6 --patience 3 --seed $s
 done
-python3 -m mhelp_pipeline.gpu_transfer pack-returns "$OUT" $T/gpu-*/best
+python3 -m mhelp_pipeline.gpu_transfer pack-returns "$OUT" $(runs)
 echo "total ${SECONDS}s"
