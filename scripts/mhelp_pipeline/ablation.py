@@ -207,8 +207,7 @@ def run_all(cfg: AblationConfig = AblationConfig(), corpus_dir: Path = CORPUS_DI
     tr = encode(read_jsonl(corpus_dir / "train.jsonl"), tok, cb, cfg.max_length)
     dv = encode(read_jsonl(corpus_dir / "dev.jsonl"), tok, cb, cfg.max_length)
     weights = _class_weights(cb, tr, TrainConfig(class_weight_power=cfg.class_weight_power,
-                                                 max_pos_weight=cfg.max_pos_weight))
-    weights = {k: w.to(cfg.device) for k, w in weights.items()}
+                                                 max_pos_weight=cfg.max_pos_weight), cfg.device)
     runs = {"multi_task": (cb, np.arange(len(tr.ids)))}
     for key in cfg.tasks:
         t = cb.task(key)

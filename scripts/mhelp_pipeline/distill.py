@@ -170,7 +170,7 @@ def train_student(layers: int, cfg: DistillConfig, tr: Encoded, dv: Encoded, t_l
     elif cfg.init != "pretrained":
         raise ValueError(f"init must be 'teacher' or 'pretrained', not {cfg.init!r}")
     model.to(cfg.device)
-    weights = {k: w.to(cfg.device) for k, w in _class_weights(cb, tr, cfg.hard).items()}
+    weights = _class_weights(cb, tr, cfg.hard, cfg.device)
     task_w = {t.key: 1.0 if t.primary else cfg.aux_task_weight for t in cb.tasks}
     opt, sched = optimiser_and_schedule(model, cfg.lr_encoder, cfg.lr_heads, cfg.weight_decay, cfg.steps, cfg.warmup_fraction)
     t0 = time.time()

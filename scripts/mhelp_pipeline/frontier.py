@@ -66,6 +66,22 @@ def _rows(task: Task, y, mask) -> np.ndarray:
     return np.flatnonzero((mask > 0).any(1)) if mask is not None else np.flatnonzero(y != IGNORE)
 
 
+def paired_tests(metrics: dict[str, tuple[str, ...]], preds_a: dict, preds_b: dict, dv, bootstrap: BootstrapConfig
+                 ) -> dict[str, dict[str, dict]]:
+    """a − b for each task's metrics on the same resampled labelled dev posts: {task: {metric: paired_bootstrap}}.
+    ``preds_*``: engine_predictions of two models on the records ``dv`` was encoded from."""
+    cb = codebook()
+    out: dict[str, dict[str, dict]] = {}
+    for k, names in metrics.items():
+        t = cb.task(k)
+        y, mask = targets(t, dv)
+        rows = _rows(t, y, mask)
+        (pa, sa), (pb, sb) = preds_a[k], preds_b[k]
+        out[k] = {m: paired_bootstrap(_metric(t, m, pa, y, mask, sa, rows), _metric(t, m, pb, y, mask, sb, rows),
+                                      len(rows), bootstrap) for m in names}
+    return out
+
+
 def _same(a: np.ndarray, b: np.ndarray) -> float:
     """Share of posts with the identical decision (the whole label set for multi-label heads)."""
     return float(np.all((a == b).reshape(len(a), -1), axis=1).mean())
@@ -98,15 +114,8 @@ def accuracy(models: dict[str, dict], teacher: str, cfg: FrontierConfig, corpus_
     for name in models:
         if name == teacher:
             continue
-        res["paired_vs_teacher"][name] = {}
-        for k, metric in PAIRED.items():
-            t = cb.task(k)
-            y, mask = targets(t, dv)
-            rows = _rows(t, y, mask)
-            (ps, ss), (pt, st) = preds[name][k], preds[teacher][k]
-            res["paired_vs_teacher"][name][k] = {"metric": metric, **paired_bootstrap(
-                _metric(t, metric, ps, y, mask, ss, rows), _metric(t, metric, pt, y, mask, st, rows), len(rows),
-                cfg.bootstrap)}
+        tests = paired_tests({k: (m,) for k, m in PAIRED.items()}, preds[name], preds[teacher], dv, cfg.bootstrap)
+        res["paired_vs_teacher"][name] = {k: {"metric": m, **tests[k][m]} for k, m in PAIRED.items()}
         # fidelity to the teacher on every dev post, labelled or not: what distillation optimises
         res["agreement_with_teacher"][name] = {k: _same(preds[name][k][0], preds[teacher][k][0]) for k in PRIMARY}
     res["dev_posts"] = len(dv.ids)

@@ -14,10 +14,9 @@ import json
 import time
 from pathlib import Path
 
-from .batching import encode, load_tokenizer, read_jsonl, targets
-from .bootstrap import paired_bootstrap
+from .batching import encode, load_tokenizer, read_jsonl
 from .codebook import codebook
-from .frontier import PRIMARY, FrontierConfig, _metric, _rows, accuracy
+from .frontier import PRIMARY, FrontierConfig, accuracy, paired_tests
 from .paths import CORPUS_DIR, MODELS, REPO, REPORTS
 from .reliability import engine_predictions
 
@@ -52,14 +51,7 @@ def ship_check(candidate: Path, variant: str, cfg: FrontierConfig = FrontierConf
                 models["shipped"]["meta"]["max_length"])
     preds = {n: engine_predictions(m["dir"], recs, PRIMARY) for n, m in models.items()}
     acc = accuracy(models, "shipped", cfg, corpus_dir, preds)  # per-model metrics + intervals (whole posts)
-    paired: dict = {}
-    for k, metrics in METRICS.items():
-        t = cb.task(k)
-        y, mask = targets(t, dv)
-        rows = _rows(t, y, mask)
-        (pc, sc), (ps, ss) = preds["candidate"][k], preds["shipped"][k]
-        paired[k] = {m: paired_bootstrap(_metric(t, m, pc, y, mask, sc, rows), _metric(t, m, ps, y, mask, ss, rows),
-                                         len(rows), cfg.bootstrap) for m in metrics}
+    paired = paired_tests(METRICS, preds["candidate"], preds["shipped"], dv, cfg.bootstrap)
     res = {"candidate": str(candidate.resolve().relative_to(REPO)), "shipped": f"models/{variant}",
            "shipped_version": models["shipped"]["meta"]["version"],
            # seed, steps, teacher script and hardware of each: a re-seeded shipped config measures training noise

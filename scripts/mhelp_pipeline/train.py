@@ -58,7 +58,8 @@ class TrainConfig:
     max_dev_examples: int | None = None
 
 
-def _class_weights(cb: Codebook, enc: Encoded, cfg: TrainConfig) -> dict[str, torch.Tensor]:
+def _class_weights(cb: Codebook, enc: Encoded, cfg: TrainConfig, device: str = "cpu") -> dict[str, torch.Tensor]:
+    """Per-head loss weights (see module docstring), on ``device`` with the model they weight."""
     out = {}
     for t in cb.tasks:
         if t.kind == "single_label":
@@ -66,14 +67,14 @@ def _class_weights(cb: Codebook, enc: Encoded, cfg: TrainConfig) -> dict[str, to
             counts = np.bincount(y, minlength=t.n).astype(float) if len(y) else np.ones(t.n)
             w = np.where(counts > 0, (counts.sum() / (t.n * np.maximum(counts, 1))) ** cfg.class_weight_power, 0.0)
             w = w / (w[counts > 0].mean() if (counts > 0).any() else 1.0)
-            out[t.key] = torch.tensor(w, dtype=torch.float32)
+            out[t.key] = torch.tensor(w, dtype=torch.float32, device=device)
         else:
             y = np.array(enc.multi[t.key])
             m = np.array(enc.multi_mask[t.key])
             pos = (y * m).sum(0)
             neg = ((1 - y) * m).sum(0)
             pw = np.clip(np.sqrt((neg + 1) / (pos + 1)), 1.0, cfg.max_pos_weight)
-            out[t.key] = torch.tensor(pw, dtype=torch.float32)
+            out[t.key] = torch.tensor(pw, dtype=torch.float32, device=device)
     return out
 
 
@@ -183,7 +184,7 @@ def train(
 
     mcfg = config_for(cb, layers=cfg.layers)
     model = pretrained_model(cb, cfg.layers, cfg.freeze_word_embeddings).to(cfg.device)
-    weights = {k: w.to(cfg.device) for k, w in _class_weights(cb, tr, cfg).items()}
+    weights = _class_weights(cb, tr, cfg, cfg.device)
     task_w = {t.key: cfg.task_weights.get(t.key, 1.0 if t.primary else cfg.aux_task_weight) for t in cb.tasks}
 
     steps_per_epoch = math.ceil(len(tr.ids) / cfg.batch_size)
