@@ -2,7 +2,9 @@
 
 Evidence (issue 3, reports/): floors | ablation | export-eval-set | compare-eval | report;
 distill (students L1/L2 from the interim teacher + reports/frontier.json) | frontier (re-measure only) |
-quantisation (int8 methods compared -> reports/quantisation.json)."""
+quantisation (int8 methods compared -> reports/quantisation.json) | gold-cv (gold-dev cross-validation
+-> reports/gold-cv.json, when ../shared/data/gold/dev.jsonl exists) | teacher-spread (teacher seeds ->
+reports/teacher-seeds.json)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="mhelp_pipeline")
     ap.add_argument("command", choices=["build-corpus", "train", "export", "reference", "all", "floors", "ablation",
                                         "export-eval-set", "compare-eval", "report", "distill",
-                                        "frontier", "quantisation", "ship-check"])
+                                        "frontier", "quantisation", "ship-check", "gold-cv", "teacher-spread"])
     ap.add_argument("--candidate", default=None, help="ship-check: exported model folder to compare with --variant")
     ap.add_argument("--layers", type=int, default=None, help="encoder layers to keep (default 3)")
     ap.add_argument("--epochs", type=int, default=None)
@@ -32,6 +34,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="distill: train the students only (no ONNX export, no frontier), as on the GPU machine")
     ap.add_argument("--no-frontier", action="store_true",
                     help="distill: train and export, but do not re-measure reports/frontier.json (re-seeded runs)")
+    ap.add_argument("--folds", type=int, default=None, help="gold-cv: folds over the gold dev set (5)")
+    ap.add_argument("--retrain", action="store_true",
+                    help="gold-cv: also distil a student per fold with the other folds' gold posts in training")
+    ap.add_argument("--checkpoints", default=None,
+                    help="teacher-spread: comma-separated teacher checkpoints (plus the GPU runs on record)")
     ap.add_argument("--variant", default="default")
     ap.add_argument("--checkpoint", default=None,
                     help="train: where the best checkpoint goes (default build/checkpoints/best; a teacher elsewhere)")
@@ -127,6 +134,28 @@ def main(argv: list[str] | None = None) -> int:
             from .ship_check import ship_check
 
             ship_check(Path(args.candidate), args.variant, log=lambda m: print(m, flush=True))
+        elif step == "gold-cv":
+            from dataclasses import replace
+
+            from .gold_cv import GoldCVConfig, gold_cv
+
+            retrain = None
+            if args.retrain:
+                from .distill import config_with
+
+                layers = tuple(int(x) for x in args.student_layers.split(",")) if args.student_layers else (3,)
+                retrain = config_with(layers=layers, steps=args.steps or 1500, alpha=args.alpha, device=args.device,
+                                      teacher=args.teacher, seed=args.seed)
+            gold_cv(replace(GoldCVConfig(), **({"folds": args.folds} if args.folds else {})), retrain=retrain,
+                    log=lambda m: print(m, flush=True))
+        elif step == "teacher-spread":
+            from pathlib import Path
+
+            from .teacher_spread import teacher_spread
+
+            res = teacher_spread([Path(p) for p in (args.checkpoints or "").split(",") if p])
+            for g in res["groups"]:
+                print(f"{g['config']}: {g['n']} runs, score {g['min_score']:.4f}-{g['max_score']:.4f}")
         elif step == "report":
             from .report import write_report
 

@@ -31,6 +31,20 @@ class Encoded:
     # (slices.py) bucket posts by how many windows the engine would cut
     n_tokens: list[int] = field(default_factory=list)
 
+    def take(self, rows) -> "Encoded":
+        """The examples ``rows`` (indices), in that order."""
+        pick = lambda xs: [xs[i] for i in rows]  # noqa: E731
+        return Encoded(pick(self.ids), {k: pick(v) for k, v in self.single.items()},
+                       {k: pick(v) for k, v in self.multi.items()}, {k: pick(v) for k, v in self.multi_mask.items()},
+                       pick(self.sources), pick(self.n_tokens) if self.n_tokens else [])
+
+    def concat(self, other: "Encoded") -> "Encoded":
+        """This set's examples followed by ``other``'s (same tasks)."""
+        return Encoded(self.ids + other.ids, {k: v + other.single[k] for k, v in self.single.items()},
+                       {k: v + other.multi[k] for k, v in self.multi.items()},
+                       {k: v + other.multi_mask[k] for k, v in self.multi_mask.items()}, self.sources + other.sources,
+                       self.n_tokens + other.n_tokens if self.n_tokens and other.n_tokens else [])
+
 
 def read_jsonl(path: Path) -> list[dict]:
     with open(path, encoding="utf-8") as fh:

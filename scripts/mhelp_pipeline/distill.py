@@ -75,7 +75,7 @@ class DistillConfig:
     freeze_word_embeddings: bool = True  # 11.7M weights; freezing makes CPU steps cheaper, as in train.py
     aux_task_weight: float = 0.5
     threads: int = 2
-    device: str = "cpu"  # "cuda" on the lent GPU machine; not part of a student's identity (_config_key)
+    device: str = "cpu"  # "cuda" on the lent GPU machine; not part of a student's identity (config_key)
     seed: int = 0
     hard: TrainConfig = field(default_factory=TrainConfig)  # class-weight settings of the hard loss
 
@@ -109,11 +109,11 @@ def distill_loss(cb: Codebook, student: dict, teacher: dict, batch: dict, weight
 
 # --- teacher logits, cached once --------------------------------------------------------------------------
 
-def teacher_logits(cfg: DistillConfig, enc: Encoded, corpus_file: Path, log=print) -> dict[str, np.ndarray]:
+def teacher_logits(cfg: DistillConfig, enc: Encoded, corpus_file: Path, log=print,
+                   cache: Path = STUDENTS_DIR / "teacher") -> dict[str, np.ndarray]:
     teacher = Path(cfg.teacher)
     key = {"teacher_sha256": file_sha256(teacher.with_suffix(".safetensors")), "corpus_sha256": file_sha256(corpus_file),
            "max_length": cfg.max_length, "n": len(enc.ids)}
-    cache = STUDENTS_DIR / "teacher"
     meta_path = cache / "meta.json"
     if meta_path.exists() and json.loads(meta_path.read_text())["key"] == key:
         log(f"teacher logits: reusing {cache}")
@@ -203,7 +203,7 @@ def _round(x: float) -> float | None:
     return None if math.isnan(x) else round(float(x), 4)  # JSON has no NaN (heads without dev labels)
 
 
-def _config_key(cfg: DistillConfig, layers: int) -> str:
+def config_key(cfg: DistillConfig, layers: int) -> str:
     """What identifies a trained student: its config, minus where it ran (device, threads), with the teacher
     named relative to the repository, so a student distilled on the lent GPU machine (gpu_transfer.py) is
     reused here by the same command."""
@@ -235,14 +235,14 @@ def distill(cfg: DistillConfig = DistillConfig(), corpus_dir: Path = CORPUS_DIR,
         d = student_dir(layers, cfg.seed)
         ckpt = d / "ckpt"
         stamp = d / "config_key.txt"
-        if ckpt.with_suffix(".json").exists() and stamp.exists() and stamp.read_text() == _config_key(cfg, layers):
+        if ckpt.with_suffix(".json").exists() and stamp.exists() and stamp.read_text() == config_key(cfg, layers):
             log(f"L{layers}: reusing {ckpt}")
         else:
             log(f"L{layers}: distilling {cfg.steps} steps x {cfg.batch_size} from {cfg.teacher}")
             d.mkdir(parents=True, exist_ok=True)
             t_logits = t_logits or teacher_logits(cfg, tr, corpus_dir / "train.jsonl", log)
             train_student(layers, cfg, tr, dv, t_logits, ckpt, log)
-            stamp.write_text(_config_key(cfg, layers))
+            stamp.write_text(config_key(cfg, layers))
             (d / "model.json").unlink(missing_ok=True)  # stale export
         if export_students and not (d / "model.json").exists():
             t0 = time.time()

@@ -156,7 +156,9 @@ def _compact(metrics: dict) -> dict:
 
 
 def export(variant: str = "default", cfg: ExportConfig = ExportConfig(), checkpoint: Path = CHECKPOINT_DIR / "best",
-           corpus_dir: Path = CORPUS_DIR, out_dir: Path | None = None, log=print) -> dict:
+           corpus_dir: Path = CORPUS_DIR, out_dir: Path | None = None, score_gold: bool = True, log=print) -> dict:
+    """Export ``checkpoint`` to ``out_dir`` (int8 ONNX + model.json calibrated on the weak dev split).
+    ``score_gold=False``: no gold metrics in model.json (gold_retrain.py's fold students trained on part of it)."""
     cb = codebook()
     model, meta = load_checkpoint(checkpoint)
     out_dir = out_dir or MODELS / variant
@@ -193,7 +195,7 @@ def export(variant: str = "default", cfg: ExportConfig = ExportConfig(), checkpo
     multi_window = int(sum(len(w) > 1 for w in dev_weights))
 
     gold_metrics = None
-    gold = load_gold()
+    gold = load_gold() if score_gold else None
     if gold:
         from .batching import encode as enc_fn
         from .calibrate import post_probabilities
@@ -264,7 +266,8 @@ def export(variant: str = "default", cfg: ExportConfig = ExportConfig(), checkpo
             "dev_posts_with_several_windows": multi_window,
             "aggregation_choice_f1": {k: v["aggregation_f1"] for k, v in calib.items() if "aggregation_f1" in v},
             "gold_dev": _compact(gold_metrics) if gold_metrics else None,
-            "gold_dev_note": None if gold_metrics else "gold/dev.jsonl was absent on the build machine",
+            "gold_dev_note": None if gold_metrics else ("gold/dev.jsonl was absent on the build machine" if score_gold
+                                                        else "not scored: this model was trained on part of gold dev"),
             "int8_vs_fp32_dev_agreement": _compact(agree),
             "fp32_onnx_vs_torch_max_abs_logit_diff": round(fp32_vs_torch, 6),
             "fp32_dev_argmax": _compact({k: {m: v for m, v in d.items() if m in ("accuracy", "macro_f1", "micro_f1")}

@@ -82,6 +82,21 @@ def paired_tests(metrics: dict[str, tuple[str, ...]], preds_a: dict, preds_b: di
     return out
 
 
+def task_scores(t: Task, decided: tuple, enc, bootstrap: BootstrapConfig, per_label: bool = False) -> dict:
+    """The issue's metrics of one task's decisions ``(pred, score)`` against ``enc``'s labels, with bootstrap
+    intervals for CI_METRICS (and each label's F1 when ``per_label``)."""
+    (pred, score), (y, mask) = decided, targets(t, enc)
+    full = issue_metrics(t, pred, y, mask, score)
+    rows = _rows(t, y, mask)
+    out = {"n": full["n"], **{n: full.get(n) for n in ("precision", "recall", "f1", "auroc", "accuracy",
+                                                        "macro_f1", "micro_f1") if n in full}}
+    if per_label:
+        out["f1_per_label"] = full.get("f1_per_label")
+    out["ci"] = {n: bootstrap_ci(_metric(t, n, pred, y, mask, score, rows), len(rows), bootstrap)
+                 for n in CI_METRICS[t.key]}
+    return out
+
+
 def _same(a: np.ndarray, b: np.ndarray) -> float:
     """Share of posts with the identical decision (the whole label set for multi-label heads)."""
     return float(np.all((a == b).reshape(len(a), -1), axis=1).mean())
@@ -100,17 +115,7 @@ def accuracy(models: dict[str, dict], teacher: str, cfg: FrontierConfig, corpus_
     for name, m in models.items():
         if name not in preds:
             preds[name] = engine_predictions(m["dir"], recs, PRIMARY)
-        row = {}
-        for k in PRIMARY:
-            t = cb.task(k)
-            (pred, score), (y, mask) = preds[name][k], targets(t, dv)
-            full = issue_metrics(t, pred, y, mask, score)
-            rows = _rows(t, y, mask)
-            row[k] = {"n": full["n"], **{n: full.get(n) for n in ("precision", "recall", "f1", "auroc", "accuracy",
-                                                                   "macro_f1", "micro_f1") if n in full},
-                      "ci": {n: bootstrap_ci(_metric(t, n, pred, y, mask, score, rows), len(rows), cfg.bootstrap)
-                             for n in CI_METRICS[k]}}
-        res["per_model"][name] = row
+        res["per_model"][name] = {k: task_scores(cb.task(k), preds[name][k], dv, cfg.bootstrap) for k in PRIMARY}
     for name in models:
         if name == teacher:
             continue

@@ -40,8 +40,7 @@ def training_section(gpu: dict | None) -> list[str]:
     out += _candidate_rows(runs)
     out += ["", f"Chosen: aux-head weight {chosen['train_config']['aux_task_weight']:g}, best step {chosen['best_step']} "
                 "(scores at the best step, first 128-token window, argmax / 0.5; section 1 and the table above "
-                "score whole posts with calibrated decisions). Seed-to-seed spread of the teacher was not measured "
-                "(the GPU lease ran out first); the ablation above gives 2-3 seeds per configuration.", "",
+                "score whole posts with calibrated decisions). Seed-to-seed spread of the teacher: next table.", "",
             "Training time (wall clock, dev evaluations included):", "",
             "| model | CPU run | CPU time | GPU run | GPU time | speed-up per step |", "|---|---|---:|---|---:|---:|"]
     for name, g in ret.items():
@@ -58,6 +57,26 @@ def training_section(gpu: dict | None) -> list[str]:
                     f"({cpu['teacher']['wall_seconds'] / same['wall_seconds']:.0f}×); best mean dev score "
                     f"{number(cpu['teacher'].get('best_score'), 4)} on the CPU, {number(same['best_score'], 4)} on the "
                     "GPU (same code and seed, different float arithmetic and kernels)."]
+    return out + [""]
+
+
+def teacher_seeds_section(seeds: dict | None) -> list[str]:
+    """reports/teacher-seeds.json (teacher_spread.py): the teacher's runs per configuration."""
+    if not seeds:
+        return ["Seed-to-seed spread of the teacher: not measured (reports/teacher-seeds.json is absent; "
+                "`teacher-spread` writes it).", ""]
+    out = ["Teacher runs per configuration (`python -m mhelp_pipeline teacher-spread`, reports/teacher-seeds.json; "
+           "train.py's score at each run's best step, as in the table above):", "",
+           "| configuration | seed | trained on | best step | mean dev score (9 heads) | help macro-F1 | "
+           "cond. macro-F1 | causes micro-F1 | wall time |", "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for g in seeds["groups"]:
+        for r in g["runs"]:
+            out.append(f"| {g['config']} | {r['seed']} | {r['hardware']} | {r['best_step']} of {r['steps']} | "
+                       f"{number(r['score'], 4)} | " + " | ".join(number(r[k]) for k in PRIMARY)
+                       + f" | {r['wall_seconds']:.0f} s |")
+    out.append("")
+    out += [f"- {g['config']}: {g['n']} runs, score {number(g['min_score'], 4)}–{number(g['max_score'], 4)} "
+            f"(range {number(g['range'], 4)})." for g in seeds["groups"] if g["n"] > 1]
     return out + [""]
 
 

@@ -12,7 +12,7 @@ from safetensors.torch import load_file
 
 from mhelp_pipeline import gpu_transfer as gt
 from mhelp_pipeline.codebook import codebook
-from mhelp_pipeline.distill import DistillConfig, _config_key
+from mhelp_pipeline.distill import DistillConfig, config_key
 from mhelp_pipeline.optimisation import pretrained_model
 from mhelp_pipeline.paths import base_model_dir
 from mhelp_pipeline.train import save_checkpoint
@@ -45,7 +45,7 @@ def test_pack_then_unpack_rebuilds_teacher_and_student(repo):
     save_checkpoint(teacher, gt.TEACHER, {"best_score": 0.7, "wall_seconds": 12.0})
     ckpt = gt.STUDENTS / "L1" / "ckpt"
     save_checkpoint(student, ckpt, {"steps": 5})
-    key = _config_key(DistillConfig(layers=(1,), device="cuda"), 1)
+    key = config_key(DistillConfig(layers=(1,), device="cuda"), 1)
     (ckpt.parent / "config_key.txt").write_text(key)
     out = repo / "out"
     out.mkdir()
@@ -84,6 +84,6 @@ def test_pack_refuses_a_trained_word_table(repo):
 def test_config_key_ignores_device_and_teacher_location():
     a = DistillConfig(layers=(1,), device="cuda", threads=16)
     b = DistillConfig(layers=(1,), device="cpu", threads=2)
-    assert _config_key(a, 1) == _config_key(b, 1)
-    assert _config_key(a, 1) != _config_key(DistillConfig(layers=(1,), steps=7), 1)
-    assert json.loads(_config_key(a, 1))["teacher"] == "build/teacher/L6/best"
+    assert config_key(a, 1) == config_key(b, 1)
+    assert config_key(a, 1) != config_key(DistillConfig(layers=(1,), steps=7), 1)
+    assert json.loads(config_key(a, 1))["teacher"] == "build/teacher/L6/best"
