@@ -142,12 +142,20 @@ def main(argv: list[str] | None = None) -> int:
             retrain = None
             if args.retrain:
                 from .distill import config_with
+                from .gold_cv import shipped_teacher
 
+                # default: the shipped default's recipe (3 layers, 1,500 steps, its own teacher)
                 layers = tuple(int(x) for x in args.student_layers.split(",")) if args.student_layers else (3,)
                 retrain = config_with(layers=layers, steps=args.steps or 1500, alpha=args.alpha, device=args.device,
-                                      teacher=args.teacher, seed=args.seed)
-            gold_cv(replace(GoldCVConfig(), **({"folds": args.folds} if args.folds else {})), retrain=retrain,
-                    log=lambda m: print(m, flush=True))
+                                      teacher=args.teacher or str(shipped_teacher() / "best"), seed=args.seed)
+            from .gold import GoldFormatError
+
+            try:
+                gold_cv(replace(GoldCVConfig(), **({"folds": args.folds} if args.folds else {})), retrain=retrain,
+                        log=lambda m: print(m, flush=True))
+            except (FileNotFoundError, GoldFormatError, ValueError) as e:  # what to fix, not a traceback
+                print(f"gold-cv: {e}", file=sys.stderr)
+                return 2
         elif step == "teacher-spread":
             from pathlib import Path
 

@@ -12,8 +12,8 @@ alone, each model's own int8 graph) in two ways:
   the held-out fold; pooled over the folds, every gold post is scored by settings that never saw it. This
   is what calibrating the shipped heads on gold would give, measured honestly.
 
-Models: ``models/default``, ``models/fast`` and the teacher's export (students vs teacher, paired tests on
-the same gold posts). ``--retrain`` (gold_retrain.py) adds the issue's full protocol: per fold, a student
+Models: ``models/default``, ``models/fast`` and the export of their teacher (``shipped_teacher``; students vs
+teacher, paired tests on the same gold posts). ``--retrain`` (gold_retrain.py) adds the issue's full protocol: per fold, a student
 distilled with the gold posts of the other folds as hard labels on top of the whole training corpus.
 
 Gold posts that are exact or near duplicates of a post in the corpus the models were built from
@@ -48,12 +48,19 @@ from .paths import BUILD, CORPUS_DIR, GOLD_DEV, MODELS, REPO, REPORTS
 from .reliability import ece
 
 
+def shipped_teacher() -> Path:
+    """The teacher the shipped models were distilled from: the CPU-trained one, which gpu_transfer.py keeps in
+    build/teacher/L6-cpu once GPU-trained models are unpacked over build/teacher/L6 (reports/frontier.json)."""
+    cpu = BUILD / "teacher" / "L6-cpu"
+    return cpu if cpu.exists() else BUILD / "teacher" / "L6"
+
+
 @dataclass(frozen=True)
 class GoldCVConfig:
     folds: int = 5
     seed: int = 0
     models: tuple[tuple[str, str], ...] = (("default", str(MODELS / "default")), ("fast", str(MODELS / "fast")),
-                                           ("teacher", str(BUILD / "teacher" / "L6" / "model")))
+                                           ("teacher", str(shipped_teacher() / "model")))
     teacher: str = "teacher"  # the paired reference for the students
     sliced: str = "default"  # the model whose cross-fitted decisions are sliced by source and post length
     bootstrap: BootstrapConfig = field(default_factory=BootstrapConfig)
