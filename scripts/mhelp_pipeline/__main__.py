@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", default=None, help="ablation: comma-separated seeds (default 0)")
     ap.add_argument("--primary-multi-task", action="store_true",
                     help="ablation: also train multi-task on the 3 primary heads only")
+    ap.add_argument("--primary-seeds", default=None,
+                    help="ablation: seeds of the primary-heads MT run when fewer than --seeds (default: the same)")
     ap.add_argument("--student-layers", default=None, help="distill: comma-separated student depths (default 1,2)")
     ap.add_argument("--alpha", type=float, default=None, help="distill: weight of the teacher (soft) loss (0.5)")
     ap.add_argument("--split", default="dev", help="export-eval-set: corpus split")
@@ -102,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
                 over["seeds"] = tuple(int(s) for s in args.seeds.split(","))
             if args.primary_multi_task:
                 over["primary_multi_task"] = True
+            if args.primary_seeds:
+                over["primary_seeds"] = tuple(int(s) for s in args.primary_seeds.split(","))
             cfg = replace(AblationConfig(), **over)
             ablation(cfg, log=lambda m: print(m, flush=True))
         elif step == "export-eval-set":

@@ -78,6 +78,8 @@ class AblationConfig:
     # Also train MT on the 3 primary heads only (the paper's set-up: no auxiliary datasets), pool = the
     # train examples with any primary label; compared with ST and with the all-heads MT.
     primary_multi_task: bool = False
+    # seeds of the primary-heads MT run (None: ``seeds``); its comparisons use the seeds both sides have
+    primary_seeds: tuple[int, ...] | None = None
     tasks: tuple[str, ...] = PRIMARY
     bootstrap: BootstrapConfig = field(default_factory=BootstrapConfig)
 
@@ -182,7 +184,7 @@ def report_path(cfg: AblationConfig) -> Path:
 def _run_config(cfg: AblationConfig, seed: int) -> str:
     """What a saved run depends on: the config without the seed list (adding seeds keeps old runs) + its seed."""
     d = {k: v for k, v in asdict(cfg).items()
-         if k not in ("seeds", "bootstrap", "primary_multi_task", "device")}
+         if k not in ("seeds", "bootstrap", "primary_multi_task", "primary_seeds", "device")}
     return json.dumps({**d, "seed": seed}, sort_keys=True)
 
 
@@ -218,9 +220,12 @@ def run_all(cfg: AblationConfig = AblationConfig(), corpus_dir: Path = CORPUS_DI
         runs["multi_task_primary"] = (Codebook(cb.version, prim), pool)
     out_dir.mkdir(parents=True, exist_ok=True)
     logits: dict[str, dict[int, dict[str, np.ndarray]]] = {name: {} for name in runs}
-    for seed in cfg.seeds:
+    primary_seeds = cfg.seeds if cfg.primary_seeds is None else cfg.primary_seeds
+    for seed in sorted(set(cfg.seeds) | set(primary_seeds if cfg.primary_multi_task else ())):
         cfg_json = _run_config(cfg, seed)
         for name, (cb_run, pool) in runs.items():
+            if seed not in (primary_seeds if name == "multi_task_primary" else cfg.seeds):
+                continue
             path, meta_path = out_dir / f"{name}-seed{seed}.npz", out_dir / f"{name}-seed{seed}.json"
             if path.exists() and meta_path.exists() and json.loads(meta_path.read_text())["config"] == cfg_json:
                 log(f"{name} seed {seed}: reusing {path.name}")
@@ -264,14 +269,17 @@ def analyse(logits: dict[str, dict[int, dict[str, np.ndarray]]], cfg: AblationCo
     dv_recs = read_jsonl(corpus_dir / "dev.jsonl")
     tok = load_tokenizer(base_model_dir() / "tokenizer.json")
     dv = encode(dv_recs, tok, cb, cfg.max_length)
-    # Compare on the seeds every run has, so MT and ST averages cover the same seeds.
-    seeds = sorted(set.intersection(*(set(by_seed) for by_seed in logits.values())))
+    # MT and the ST runs are compared on the seeds all of them have (``seeds``, the config's); the primary-heads
+    # MT run may have fewer, and each of its comparisons uses the seeds both sides have.
+    seeds = sorted(set.intersection(*(set(by_seed) for name, by_seed in logits.items() if name != "multi_task_primary")))
+    run_seeds = {name: [s for s in sorted(by_seed) if name == "multi_task_primary" or s in seeds]
+                 for name, by_seed in logits.items()}
     res: dict = {"config": {**asdict(cfg), "seeds": seeds}, "budget": budget_label(cfg),
                  "dev": "weak-label dev split (gold dev absent on this machine)", "runs": {}, "comparisons": {},
                  "multi_task_aux": {}}
     for name in logits:
         per_seed, pool = {}, None
-        for seed in seeds:
+        for seed in run_seeds[name]:
             p = runs_dir / f"{name}-seed{seed}.json"
             meta = json.loads(p.read_text()) if p.exists() else {}
             per_seed[seed] = {k: meta.get(k) for k in ("train_seconds", "steps", "curve", "hardware")}
@@ -281,10 +289,10 @@ def analyse(logits: dict[str, dict[int, dict[str, np.ndarray]]], cfg: AblationCo
         t = cb.task(key)
         y, mask = targets(t, dv)
         rows = _labelled(t, dv)
-        preds: dict[str, list[tuple]] = {}
+        preds: dict[str, dict[int, tuple]] = {}
         for name in [n for n in ("multi_task", "multi_task_primary") if n in logits] + [f"single_{key}"]:
-            preds[name] = [predictions(t, logits[name][s][key]) for s in seeds]
-            per_seed = [issue_metrics(t, pred, y, mask, score) for pred, score in preds[name]]
+            preds[name] = {s: predictions(t, logits[name][s][key]) for s in run_seeds[name]}
+            per_seed = [issue_metrics(t, pred, y, mask, score) for pred, score in preds[name].values()]
             names = [k for k in ("accuracy", "precision", "recall", "f1", "auroc", "macro_f1", "micro_f1", "weighted_f1")
                      if k in per_seed[0]]
             res["runs"][name]["metrics"][key] = {
@@ -295,17 +303,20 @@ def analyse(logits: dict[str, dict[int, dict[str, np.ndarray]]], cfg: AblationCo
                 **({"f1_per_label": {lab: float(np.mean([m["f1_per_label"].get(lab, np.nan) for m in per_seed]))
                                      for lab in per_seed[0]["f1_per_label"]},
                     "dev_positives": _positives(t, y, mask)} if "f1_per_label" in per_seed[0] else {}),
-                "ci": {metric: bootstrap_ci(_seed_mean_metric(t, metric, preds[name], y, mask, rows), len(rows),
-                                            cfg.bootstrap) for metric in COMPARED[key]},
+                "ci": {metric: bootstrap_ci(_seed_mean_metric(t, metric, list(preds[name].values()), y, mask, rows),
+                                            len(rows), cfg.bootstrap) for metric in COMPARED[key]},
             }
         def compare(a: str, b: str) -> dict:
+            both = [s for s in preds[a] if s in preds[b]]
             ma, mb = res["runs"][a]["metrics"][key], res["runs"][b]["metrics"][key]
+            at = lambda name, s: run_seeds[name].index(s)  # noqa: E731  position of seed s in a run's lists
             return {
-                "headline": headline_name(t), "n": int(len(rows)), "seeds": seeds,
-                **{metric: {**paired_bootstrap(_seed_mean_metric(t, metric, preds[a], y, mask, rows),
-                                               _seed_mean_metric(t, metric, preds[b], y, mask, rows),
+                "headline": headline_name(t), "n": int(len(rows)), "seeds": both,
+                **{metric: {**paired_bootstrap(_seed_mean_metric(t, metric, [preds[a][s] for s in both], y, mask, rows),
+                                               _seed_mean_metric(t, metric, [preds[b][s] for s in both], y, mask, rows),
                                                len(rows), cfg.bootstrap),
-                            "per_seed_diff": [x - z for x, z in zip(ma["per_seed"][metric], mb["per_seed"][metric])]}
+                            "per_seed_diff": [ma["per_seed"][metric][at(a, s)] - mb["per_seed"][metric][at(b, s)]
+                                              for s in both]}
                    for metric in COMPARED[key]},
             }
 

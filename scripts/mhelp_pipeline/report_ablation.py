@@ -45,13 +45,10 @@ def _describe(ab: dict) -> str:
     return enc + f"{cfg['steps']} steps × batch {cfg['batch_size']}"
 
 
-def _hardware(ab: dict) -> str:
+def _hardware(ab: dict) -> list[str]:
     """Where the runs' seconds were measured: recorded per run since GPU runs exist; older files were CPU."""
-    for r in ab["runs"].values():
-        for s in (r.get("seeds") or {}).values():
-            if s.get("hardware"):
-                return s["hardware"]
-    return f"CPU, {ab['config'].get('threads', 2)} threads"
+    found = [s["hardware"] for r in ab["runs"].values() for s in (r.get("seeds") or {}).values() if s.get("hardware")]
+    return list(dict.fromkeys(found)) or [f"CPU, {ab['config'].get('threads', 2)} threads"]
 
 
 def _run_steps(ab: dict, run: str) -> int:
@@ -61,12 +58,19 @@ def _run_steps(ab: dict, run: str) -> int:
     return ab["config"]["steps"]
 
 
-def _train_seconds(ab: dict, run: str) -> float | None:
+def _train_seconds(ab: dict, run: str) -> str:
+    """Mean train seconds per seed, per hardware when the seeds ran on different machines."""
     per_seed = ab["runs"][run].get("seeds")
-    if per_seed:
-        vals = [s["train_seconds"] for s in per_seed.values() if s.get("train_seconds") is not None]
-        return float(np.mean(vals)) if vals else None
-    return ab["runs"][run].get("train_seconds")
+    if not per_seed:
+        return f"{number(ab['runs'][run].get('train_seconds'), 0)} s"
+    by_hw: dict[str, list[float]] = {}
+    for s in per_seed.values():
+        if s.get("train_seconds") is not None:
+            by_hw.setdefault(s.get("hardware") or "", []).append(s["train_seconds"])
+    if len(by_hw) <= 1:
+        return f"{number(float(np.mean(next(iter(by_hw.values())))) if by_hw else None, 0)} s"
+    return ", ".join(f"{number(float(np.mean(v)), 0)} s on {hw} ({len(v)} seed{'s' if len(v) > 1 else ''})"
+                     for hw, v in by_hw.items())
 
 
 def _per_seed_diffs(comp: dict, metric: str) -> str:
@@ -128,8 +132,12 @@ def _other_comparisons(ab: dict) -> list[str]:
     if not other:
         return []
     prim = ab["runs"]["multi_task_primary"]
+    prim_seeds = sorted(int(s) for s in (prim.get("seeds") or {}))
+    fewer = (f" `multi_task_primary` has seeds {', '.join(map(str, prim_seeds))} only: a − b and 'per seed' use the "
+             "seeds both runs have, the a and b columns each run's own seeds."
+             if prim.get("seeds") and prim_seeds != list(seeds(ab)) else "")
     out = ["", f"Multi-task on the 3 primary heads only (`multi_task_primary`, {prim['train_pool']} train examples with "
-               f"any primary label, {_run_steps(ab, 'multi_task_primary')} steps): 'a − b' per pair, seed means.", "",
+               f"any primary label, {_run_steps(ab, 'multi_task_primary')} steps): 'a − b' per pair, seed means.{fewer}", "",
            "| a − b | task | metric | a | b | a − b [95 % CI] | p | per seed | verdict |",
            "|---|---|---|---:|---:|---:|---:|---|---|"]
     for pair, by_task in other.items():
@@ -176,8 +184,8 @@ def _details(ab: dict) -> list[str]:
     mt_pool = runs["multi_task"]["train_pool"] or 1
     out = ["", f"### {_describe(ab)}, seeds {', '.join(map(str, seeds(ab)))} (reports/ablation-{budget(ab)}.json, "
                f"{ab.get('date', 'date not recorded')})", "",
-           f"Steps per run and mean train seconds per seed ({_hardware(ab)}, dev scoring excluded): " +
-           ", ".join(f"{k} {_run_steps(ab, k)} steps / {number(_train_seconds(ab, k), 0)} s" for k in runs) + ".", "",
+           f"Steps per run and mean train seconds per seed ({' / '.join(_hardware(ab))}, dev scoring excluded): " +
+           ", ".join(f"{k} {_run_steps(ab, k)} steps / {_train_seconds(ab, k)}" for k in runs) + ".", "",
            "| task | metric | n | labelled share in MT | MT [95 % CI] | ST [95 % CI] | MT − ST [95 % CI] | p | verdict |",
            "|---|---|---:|---:|---:|---:|---:|---:|---|"]
     for task, comp in ab["comparisons"].items():
@@ -210,7 +218,9 @@ def _reading(abls: list[dict], floors: dict) -> list[str]:
                      "below the TF-IDF floor.")
         for pair, by_task in (ab.get("other_comparisons") or {}).items():
             a = pair.split(" - ")[0]
-            lines.append(f"  - {pair.replace(' - ', ' vs ')}: " + "; ".join(
+            pair_seeds = next(iter(by_task.values())).get("seeds")
+            fewer = f" (seeds {', '.join(map(str, pair_seeds))})" if pair_seeds and pair_seeds != seeds(ab) else ""
+            lines.append(f"  - {pair.replace(' - ', ' vs ')}{fewer}: " + "; ".join(
                 f"{t}: {_verdict(c[c['headline']]).replace('MT', a)} ({c[c['headline']]['diff']:+.3f})"
                 for t, c in by_task.items()) + ".")
     return ["", "Reading:", ""] + lines + [

@@ -51,11 +51,12 @@ def test_tiny_ablation_seeds_reuse_and_report(tmp_path):
     assert set(logits) == {"multi_task", "single_condition"} and set(logits["multi_task"]) == {0, 1}
     assert not np.allclose(logits["multi_task"][0]["condition"], logits["multi_task"][1]["condition"])
 
-    # A third seed trains only itself; the saved seeds are reused.
-    more = AblationConfig(**{**cfg.__dict__, "seeds": (0, 1, 2), "primary_multi_task": True})
+    # A third seed trains only itself; the saved seeds are reused. The primary-heads MT run may have fewer
+    # seeds (--primary-seeds): its comparisons then use the seeds both sides have.
+    more = AblationConfig(**{**cfg.__dict__, "seeds": (0, 1, 2), "primary_multi_task": True, "primary_seeds": (0, 1)})
     logits = run_all(more, corpus_dir=corpus, out_dir=runs_dir, log=logs.append)
     assert sum("reusing" in m for m in logs) == 4 and set(logits["single_condition"]) == {0, 1, 2}
-    assert set(logits["multi_task_primary"]) == {0, 1, 2}  # asking for it trains it, keeps the saved runs
+    assert set(logits["multi_task_primary"]) == {0, 1}  # asking for it trains it, keeps the saved runs
 
     res = analyse(logits, more, corpus_dir=corpus, runs_dir=runs_dir)
     mt = res["runs"]["multi_task"]
@@ -70,9 +71,11 @@ def test_tiny_ablation_seeds_reuse_and_report(tmp_path):
     st = res["runs"]["single_condition"]["metrics"]["condition"]["per_seed"]["accuracy"]
     assert comp["per_seed_diff"] == pytest.approx([a - b for a, b in zip(m["per_seed"]["accuracy"], st)])
     assert comp["diff"] == pytest.approx(np.mean(comp["per_seed_diff"]))
-    aux = res["other_comparisons"]["multi_task - multi_task_primary"]["condition"]["accuracy"]
+    assert res["config"]["seeds"] == [0, 1, 2] and res["comparisons"]["condition"]["seeds"] == [0, 1, 2]
+    aux = res["other_comparisons"]["multi_task - multi_task_primary"]["condition"]
     prim = res["runs"]["multi_task_primary"]["metrics"]["condition"]["per_seed"]["accuracy"]
-    assert aux["per_seed_diff"] == pytest.approx([a - b for a, b in zip(m["per_seed"]["accuracy"], prim)])
+    assert aux["seeds"] == [0, 1] and len(prim) == 2
+    assert aux["accuracy"]["per_seed_diff"] == pytest.approx([a - b for a, b in zip(m["per_seed"]["accuracy"][:2], prim)])
 
     # The report reads this shape and the first, seedless one.
     old = json.loads(json.dumps(res))
@@ -91,4 +94,5 @@ def test_tiny_ablation_seeds_reuse_and_report(tmp_path):
     assert "(CPU, 2 threads, dev scoring excluded)" in text  # where the seconds were measured
     assert f"{comp['diff']:+.3f}" in text and "Learning curves" in text
     assert "| multi_task − multi_task_primary | condition | accuracy (headline) |" in text
+    assert "multi_task vs multi_task_primary (seeds 0, 1):" in text
     assert "condition: seed-mean F1 per label" in text
