@@ -44,7 +44,7 @@ from .frontier import PAIRED, PRIMARY, paired_tests, task_scores
 from .gold import load_gold
 from .inference import Head, WindowRunner, decide
 from .gold_retrain import GOLD_CV_DIR, pooled_held_out, retrain_folds
-from .paths import BUILD, CORPUS_DIR, GOLD_DEV, MODELS, REPO, REPORTS
+from .paths import BUILD, CORPUS_DIR, GOLD_DEV, MODELS, REPO, REPORTS, base_model_dir
 from .reliability import ece
 
 
@@ -218,7 +218,9 @@ def gold_cv(cfg: GoldCVConfig = GoldCVConfig(), gold_path: Path = GOLD_DEV, out:
                  "fold_sizes": np.bincount(folds).tolist(), "agreement": agreed, "models": {},
                  "paired": {}}
     preds: dict[str, dict] = {}
-    enc = None
+    # labels, sources and whole-post token counts (length slices); every model shares the MiniLM tokenizer,
+    # and the first-window ids that max_length cuts are not used here
+    enc = encode(gold, load_tokenizer(base_model_dir() / "tokenizer.json"), codebook(), 128)
     for name, d in cfg.models:
         d = Path(d)
         if not (d / "model.json").exists():
@@ -227,7 +229,6 @@ def gold_cv(cfg: GoldCVConfig = GoldCVConfig(), gold_path: Path = GOLD_DEV, out:
             continue
         meta = json.loads((d / "model.json").read_text())
         runner = WindowRunner(d / meta["onnx"], d / meta["tokenizer"], meta["max_length"], meta["stride"], cb.keys)
-        enc = enc or encode(gold, load_tokenizer(d / meta["tokenizer"]), codebook(), meta["max_length"])  # targets
         windows, weights = runner.run_posts([r["text"] for r in gold])
         shipped_preds, shipped_probs = as_shipped(cb, meta, windows, weights)
         cv_preds, cv_probs, settings = cross_fitted(cb, windows, weights, enc, folds)

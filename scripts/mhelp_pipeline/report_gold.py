@@ -66,7 +66,7 @@ def gold_section(res: dict | None, number_: int) -> list[str]:
     out = [f"## {number_}. Gold dev set: annotator agreement and k-fold cross-validation", ""]
     if res is None:
         return out + ["`../shared/data/gold/dev.jsonl` is absent on this machine, so this section is empty. "
-                      "`python -m mhelp_pipeline gold-cv` (gold_cv.py, ~2 min) fills it from the file once it is "
+                      "`python -m mhelp_pipeline gold-cv` (gold_cv.py, ~3 min) fills it from the file once it is "
                       "there: Fleiss' kappa of the three annotators; the shipped models and the teacher on whole "
                       "gold posts as shipped and with temperatures/thresholds cross-fitted over 5 stratified gold "
                       "folds; paired tests students − teacher; ECE of p(help-seeking) before and after; "
