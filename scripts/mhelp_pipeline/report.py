@@ -155,9 +155,9 @@ NOT_MEASURED = ["## 11. What is not measured yet", "",
                 "labelling rules.",
                 "- **all-mpnet-base-v2 teacher**: only the 6-layer MiniLM teacher was trained. A GPU was lent once "
                 "(15 minutes); mpnet's weights (219 MB even in fp16) exceed the 64 MiB a call may carry to that machine, "
-                "which reaches no package index. One seed per teacher; the shipped default's configuration was "
-                "re-distilled with two more seeds (section 7, ship-check) but each shipped model is one run; section "
-                "3 has 2-3 seeds per ablation run.",
+                "which reaches no package index. The shipped students' teacher configuration has two seeds (and a GPU "
+                "rerun), the other teacher configurations one (section 7); the shipped default's configuration was "
+                "re-distilled with two more seeds (ship-check) but each shipped model is one run.",
                 "- **MT vs ST on gold labels** and with a task-weight sweep or early stopping; section 3 is on weak "
                 "labels, with the final model of each run.",
                 "- **Demographic fairness slices**: the corpus carries no demographic attributes (age, gender, "

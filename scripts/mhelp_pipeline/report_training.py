@@ -77,6 +77,14 @@ def teacher_seeds_section(seeds: dict | None) -> list[str]:
     out.append("")
     out += [f"- {g['config']}: {g['n']} runs, score {number(g['min_score'], 4)}–{number(g['max_score'], 4)} "
             f"(range {number(g['range'], 4)})." for g in seeds["groups"] if g["n"] > 1]
+    repeated = max(seeds["groups"], key=lambda g: g["n"])
+    best = max(seeds["groups"], key=lambda g: g["max_score"])
+    if repeated["n"] > 1 and best is not repeated:
+        gap = best["max_score"] - repeated["max_score"]
+        out.append(f"- The best-scoring configuration ({best['config']}, {best['n']} run{'s' if best['n'] > 1 else ''}) "
+                   f"is {gap:+.4f} above the best run of the repeated one, "
+                   + ("less than that configuration's range over runs: the teacher choice is within training noise."
+                      if gap < repeated["range"] else "more than that configuration's range over runs."))
     return out + [""]
 
 

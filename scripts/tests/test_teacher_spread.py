@@ -24,3 +24,4 @@ def test_runs_group_by_what_they_learn_not_where_they_ran():
     assert big["runs"][0]["help_seeking"] == 0.8  # the heads' scores at the best step, not the last one
     text = "\n".join(teacher_seeds_section({"groups": groups}))
     assert "3 runs, score 0.7310–0.7430 (range 0.0120)" in text
+    assert "is +0.0020 above the best run of the repeated one, less than" in text and "within training noise" in text
