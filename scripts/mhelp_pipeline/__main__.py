@@ -4,7 +4,7 @@ Evidence (issue 3, reports/): floors | ablation | export-eval-set | compare-eval
 distill (students L1/L2 from the interim teacher + reports/frontier.json) | frontier (re-measure only) |
 quantisation (int8 methods compared -> reports/quantisation.json) | gold-cv (gold-dev cross-validation
 -> reports/gold-cv.json, when ../shared/data/gold/dev.jsonl exists) | teacher-spread (teacher seeds ->
-reports/teacher-seeds.json)."""
+reports/teacher-seeds.json) | aux-heads (every model's auxiliary heads vs their floors)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="mhelp_pipeline")
     ap.add_argument("command", choices=["build-corpus", "train", "export", "reference", "all", "floors", "ablation",
                                         "export-eval-set", "compare-eval", "report", "distill",
-                                        "frontier", "quantisation", "ship-check", "gold-cv", "teacher-spread"])
+                                        "frontier", "quantisation", "ship-check", "gold-cv", "teacher-spread",
+                                        "aux-heads"])
     ap.add_argument("--candidate", default=None, help="ship-check: exported model folder to compare with --variant")
     ap.add_argument("--layers", type=int, default=None, help="encoder layers to keep (default 3)")
     ap.add_argument("--epochs", type=int, default=None)
@@ -160,6 +161,10 @@ def main(argv: list[str] | None = None) -> int:
             except (FileNotFoundError, GoldFormatError, ValueError) as e:  # what to fix, not a traceback
                 print(f"gold-cv: {e}", file=sys.stderr)
                 return 2
+        elif step == "aux-heads":
+            from .aux_heads import aux_heads
+
+            aux_heads(log=lambda m: print(m, flush=True))
         elif step == "teacher-spread":
             from pathlib import Path
 
