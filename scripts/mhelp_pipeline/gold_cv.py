@@ -59,8 +59,10 @@ def shipped_teacher() -> Path:
 class GoldCVConfig:
     folds: int = 5
     seed: int = 0
-    models: tuple[tuple[str, str], ...] = (("default", str(MODELS / "default")), ("fast", str(MODELS / "fast")),
-                                           ("teacher", str(shipped_teacher() / "model")))
+    # resolved when a config is made, not at import: build/teacher/L6-cpu may appear later in a process
+    models: tuple[tuple[str, str], ...] = field(default_factory=lambda: (
+        ("default", str(MODELS / "default")), ("fast", str(MODELS / "fast")),
+        ("teacher", str(shipped_teacher() / "model"))))
     teacher: str = "teacher"  # the paired reference for the students
     sliced: str = "default"  # the model whose cross-fitted decisions are sliced by source and post length
     bootstrap: BootstrapConfig = field(default_factory=BootstrapConfig)
