@@ -42,7 +42,7 @@ from .codebook import Codebook, codebook
 from .distill import DistillConfig
 from .frontier import PAIRED, PRIMARY, paired_tests, task_scores
 from .gold import load_gold
-from .inference import Head, WindowRunner, decide
+from .inference import Head, WindowRunner, decisions
 from .gold_retrain import GOLD_CV_DIR, pooled_held_out, retrain_folds
 from .paths import BUILD, CORPUS_DIR, GOLD_DEV, MODELS, REPO, REPORTS, base_model_dir
 from .reliability import ece
@@ -92,22 +92,8 @@ def stratified_folds(records: list[dict], k: int, seed: int = 0) -> np.ndarray:
     return folds
 
 
-def decisions(cb: Codebook, heads: dict[str, Head], probs: dict[str, np.ndarray]) -> dict[str, tuple]:
-    """{task: (pred, score)} from aggregated probabilities, decided as the engine decides (inference.decide);
-    the shapes reliability.engine_predictions returns."""
-    out = {}
-    for t in cb.tasks:
-        h, p = heads[t.key], probs[t.key]
-        if t.kind == "single_label":
-            pred = np.array([t.labels.index(decide(h, row)) for row in p])
-            out[t.key] = (pred, p[:, 1] if t.n == 2 else None)
-        else:
-            out[t.key] = (np.array([[int(lab in decide(h, row)) for lab in t.labels] for row in p]), None)
-    return out
-
-
 def empty_decisions(cb: Codebook, n: int) -> dict[str, tuple]:
-    """Zeroed decisions of ``n`` posts in ``decisions``' shapes, filled fold by fold with ``put``."""
+    """Zeroed decisions of ``n`` posts in inference.decisions' shapes, filled fold by fold with ``put``."""
     return {t.key: (np.zeros(n if t.kind == "single_label" else (n, t.n), dtype=int),
                     np.zeros(n) if t.kind == "single_label" and t.n == 2 else None) for t in cb.tasks}
 
@@ -141,7 +127,7 @@ def cross_fitted(cb: Codebook, windows: list[dict], weights: list[list[int]], en
         heads = {t.key: Head(t.key, t.kind, list(t.labels), cal[t.key]["temperature"], cal[t.key]["thresholds"],
                              cal[t.key]["aggregation"]) for t in cb.tasks}
         p = _probs(cb, heads, windows, weights, held)
-        put(preds, decisions(cb, heads, p), held)
+        put(preds, decisions(heads, p), held)
         for k in probs:
             probs[k][held] = p[k]
         settings.append({k: {"temperature": h.temperature, "thresholds": h.thresholds, "aggregation": h.aggregation}
@@ -152,7 +138,7 @@ def cross_fitted(cb: Codebook, windows: list[dict], weights: list[list[int]], en
 def as_shipped(cb: Codebook, meta: dict, windows, weights) -> tuple[dict[str, tuple], dict[str, np.ndarray]]:
     heads = {h["task"]: Head.from_json(h) for h in meta["heads"] if h["task"] in cb.keys}
     probs = _probs(cb, heads, windows, weights, range(len(windows)))
-    return decisions(cb, heads, probs), probs
+    return decisions(heads, probs), probs
 
 
 def _scores(cb: Codebook, preds: dict, enc: Encoded, bootstrap: BootstrapConfig) -> dict:

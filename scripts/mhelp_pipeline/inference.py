@@ -111,6 +111,20 @@ def decide(head: Head, p: np.ndarray) -> str | list[str]:
     return [lab for lab, pi, t in zip(head.labels, p, th) if pi >= t]
 
 
+def decisions(heads: dict[str, Head], probs: dict[str, np.ndarray]) -> dict[str, tuple]:
+    """Aggregated probabilities of many posts ({task: [posts, n]}) decided as the engine decides (``decide``),
+    as arrays: {task: (pred, score)}; single-label pred = label indices and score = p(labels[1]) for binary
+    heads (else None), multi-label pred = [posts, labels] 0/1."""
+    out = {}
+    for k, h in heads.items():
+        p = np.asarray(probs[k])
+        if h.kind == "single_label":
+            out[k] = (np.array([h.labels.index(decide(h, row)) for row in p]), p[:, 1] if len(h.labels) == 2 else None)
+        else:
+            out[k] = (np.array([[int(lab in decide(h, row)) for lab in h.labels] for row in p]), None)
+    return out
+
+
 def ort_session(onnx_path: Path, optimisation: str = "basic", threads: int = 2, runtime: str = "ort-web"):
     """A session configured like the engine's (see the module docstring).
 

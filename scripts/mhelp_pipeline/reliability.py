@@ -86,21 +86,12 @@ def engine_predictions(model_dir: Path, records: list[dict], tasks: tuple[str, .
     """Decisions on whole posts exactly as the engine makes them (inference.Predictor: every window run
     alone, the model's aggregation, temperatures and thresholds): {task: (pred, score)}, the shapes of
     ``shipped_predictions`` (score = p(labels[1]) for binary heads, else None)."""
-    from .inference import Predictor
+    from .inference import Predictor, decisions
 
-    cb = codebook()
     pred = Predictor(model_dir)
     outs = [pred.predict(r["text"])["heads"] for r in records]
-    res = {}
-    for k in tasks:
-        t = cb.task(k)
-        if t.kind == "single_label":
-            p = np.array([o[k]["probs"] for o in outs])
-            labels = np.array([t.labels.index(o[k]["labels"]) for o in outs])
-            res[k] = (labels, p[:, 1] if t.n == 2 else None)
-        else:
-            res[k] = (np.array([[int(lab in o[k]["labels"]) for lab in t.labels] for o in outs]), None)
-    return res
+    heads = {h.task: h for h in pred.heads if h.task in tasks}
+    return decisions(heads, {k: np.array([o[k]["probs"] for o in outs]) for k in heads})
 
 
 def calibration_report(cfg: ReliabilityConfig = ReliabilityConfig(), data: tuple | None = None) -> dict:

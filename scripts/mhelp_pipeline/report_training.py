@@ -5,18 +5,16 @@ unpacked). Every number is read from that JSON."""
 from __future__ import annotations
 
 from .report_cells import number, signed_interval
-
-PRIMARY = ("help_seeking", "condition", "causes")
+from .teacher_spread import PRIMARY, run_row
 
 
 def _candidate_rows(runs: dict) -> list[str]:
     out = []
     for path, r in sorted(runs.items()):
-        cfg = r["train_config"]
-        best = next((h for h in r["history"] if h["step"] == r["best_step"]), {})
+        cfg, row = r["train_config"], run_row(path, r)  # scores at the best step
         out.append(f"| {path.split('/')[-2]} | {cfg['epochs']} | {cfg['patience']} | {cfg['aux_task_weight']:g} | "
-                   f"{cfg['seed']} | {r['best_step']} of {r['steps']} | {number(r['best_score'], 4)} | " +
-                   " | ".join(number(best.get(k)) for k in PRIMARY) + f" | {r['wall_seconds']:.0f} s |")
+                   f"{row['seed']} | {row['best_step']} of {row['steps']} | {number(row['score'], 4)} | " +
+                   " | ".join(number(row[k]) for k in PRIMARY) + f" | {row['wall_seconds']:.0f} s |")
     return out
 
 
