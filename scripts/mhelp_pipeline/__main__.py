@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-minutes", type=float, default=None)
     ap.add_argument("--seed", type=int, default=None, help="train / distill: random seed (default 0)")
     ap.add_argument("--patience", type=int, default=None, help="train: evaluations without improvement (2)")
-    ap.add_argument("--aux-task-weight", type=float, default=None, help="train: loss weight of auxiliary heads (0.5)")
+    ap.add_argument("--aux-task-weight", type=float, default=None, help="train / distill: loss weight of auxiliary heads (0.5)")
     ap.add_argument("--device", default=None, help="train/distill: cpu (default) or cuda (the lent GPU machine)")
     ap.add_argument("--teacher", default=None, help="distill: teacher checkpoint (default build/teacher/L6/best)")
     ap.add_argument("--no-export", action="store_true",
@@ -50,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--primary-seeds", default=None,
                     help="ablation: seeds of the primary-heads MT run when fewer than --seeds (default: the same)")
     ap.add_argument("--student-layers", default=None, help="distill: comma-separated student depths (default 1,2)")
+    ap.add_argument("--run-name", default=None,
+                    help="distill: a recipe variant's folder suffix, build/students/L<n>-<name> (default: none)")
     ap.add_argument("--alpha", type=float, default=None, help="distill: weight of the teacher (soft) loss (0.5)")
     ap.add_argument("--split", default="dev", help="export-eval-set: corpus split")
     ap.add_argument("--limit", type=int, default=300, help="export-eval-set: number of posts")
@@ -123,10 +125,11 @@ def main(argv: list[str] | None = None) -> int:
 
             layers = tuple(int(x) for x in args.student_layers.split(",")) if args.student_layers else None
             cfg = config_with(layers=layers, steps=args.steps, alpha=args.alpha, device=args.device,
-                              teacher=args.teacher, seed=args.seed)
+                              teacher=args.teacher, seed=args.seed, aux_task_weight=args.aux_task_weight)
             log = lambda m: print(m, flush=True)  # noqa: E731
             # `frontier` only re-measures students that distill already trained and exported
-            dirs = distill(cfg, export_students=not args.no_export, log=log) if step == "distill" else None
+            dirs = (distill(cfg, export_students=not args.no_export, log=log, run_name=args.run_name)
+                    if step == "distill" else None)
             if not (args.no_export or args.no_frontier):
                 frontier(cfg, dirs, log=log)
         elif step == "quantisation":

@@ -36,6 +36,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -214,10 +215,12 @@ def config_key(cfg: DistillConfig, layers: int) -> str:
 
 
 def distill(cfg: DistillConfig = DistillConfig(), corpus_dir: Path = CORPUS_DIR, export_students: bool = True,
-            log=print) -> dict[int, Path]:
+            log=print, run_name: str | None = None) -> dict[int, Path]:
     """Train (or reuse) every student, export each to build/students/L<n>/; returns layers -> model dir.
 
-    ``export_students=False`` (the GPU machine, which has no onnxruntime quantiser of our pin) trains only."""
+    ``export_students=False`` (the GPU machine, which has no onnxruntime quantiser of our pin) trains only.
+    ``run_name`` puts a recipe variant in its own folder (``student_dir``), so it never replaces the students
+    that frontier.py and the report measure."""
     from .export import export
 
     torch.set_num_threads(cfg.threads)
@@ -232,7 +235,7 @@ def distill(cfg: DistillConfig = DistillConfig(), corpus_dir: Path = CORPUS_DIR,
                log=lambda m: log("  teacher export: " + m.replace("\n", " ")))
     dirs = {}
     for layers in cfg.layers:
-        d = student_dir(layers, cfg.seed)
+        d = student_dir(layers, cfg.seed, run_name)
         ckpt = d / "ckpt"
         stamp = d / "config_key.txt"
         if ckpt.with_suffix(".json").exists() and stamp.exists() and stamp.read_text() == config_key(cfg, layers):
@@ -253,10 +256,14 @@ def distill(cfg: DistillConfig = DistillConfig(), corpus_dir: Path = CORPUS_DIR,
     return dirs
 
 
-def student_dir(layers: int, seed: int = 0) -> Path:
+def student_dir(layers: int, seed: int = 0, run_name: str | None = None) -> Path:
     """build/students/L<n> for seed 0 (what frontier.py measures), L<n>-seed<k> for the re-seeded runs that
-    measure training noise (ship_check.py compares them with the shipped model)."""
-    return STUDENTS_DIR / (f"L{layers}" if seed == 0 else f"L{layers}-seed{seed}")
+    measure training noise (ship_check.py compares them with the shipped model); a named recipe variant
+    (``--run-name``) goes to L<n>-<name>[-seed<k>]."""
+    if run_name is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", run_name):
+        raise ValueError(f"run name {run_name!r}: use lower-case letters, digits and '-' (it names a folder)")
+    name = f"L{layers}" + (f"-{run_name}" if run_name else "")
+    return STUDENTS_DIR / (name if seed == 0 else f"{name}-seed{seed}")
 
 
 def config_with(**over) -> DistillConfig:

@@ -45,7 +45,7 @@ from .normalise import NORMALISATION_VERSION
 from .quantise import quantise
 from .paths import CHECKPOINT_DIR, CORPUS_DIR, EXPORT_TMP, MODELS, REPO, base_model_dir
 from .inference import WindowRunner
-from .train import evaluate, load_checkpoint
+from .train import evaluate, load_checkpoint, recorded_hardware
 
 NOTICE = (
     "Decision support for trained humans, not a diagnosis. Trained on public research datasets with weak "
@@ -252,7 +252,7 @@ def export(variant: str = "default", cfg: ExportConfig = ExportConfig(), checkpo
             "date": train_summary.get("date", time.strftime("%Y-%m-%d")),
             "steps": train_summary.get("steps"), "best_step": train_summary.get("best_step"),
             "wall_seconds": train_summary.get("wall_seconds"),
-            "hardware": train_summary.get("hardware") or "CPU",
+            "hardware": recorded_hardware(train_summary),
             "labels": "weak (source priors, subreddit/topic mappings, lexical rules) + dataset annotations for "
                       "auxiliary heads; see reports/data-card.md",
         },

@@ -31,6 +31,7 @@ from pathlib import Path
 import torch
 
 from .paths import BUILD, CORPUS_DIR, REPO, REPORTS, base_model_dir
+from .train import recorded_hardware
 
 WORD = "encoder.word.weight"  # frozen in every run (TrainConfig / DistillConfig.freeze_word_embeddings)
 PART_BYTES = 15 * 2**20  # under the 16 MiB a returned file may have
@@ -160,7 +161,7 @@ def unpack_returns(src: Path) -> dict:
 def _timing(meta: dict) -> dict:
     return {"steps": meta.get("steps"), "best_step": meta.get("best_step"), "wall_seconds": meta.get("wall_seconds"),
             "best_score": meta.get("best_score"),
-            "hardware": meta.get("hardware") or f"CPU, {meta.get('train_config', {}).get('threads', 2)} threads"}
+            "hardware": recorded_hardware(meta)}
 
 
 def write_training_summary(manifest: dict) -> dict:

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .report_cells import interval, number, signed_interval
+from .train import recorded_hardware
 
 # The paper's multi-task gains over single-task (M-HELP, 2025), in points of the headline metric.
 PAPER_GAIN = {"condition": "+6.2 (accuracy)", "causes": "+8.5 (macro-F1)"}
@@ -48,7 +49,7 @@ def _describe(ab: dict) -> str:
 def _hardware(ab: dict) -> list[str]:
     """Where the runs' seconds were measured: recorded per run since GPU runs exist; older files were CPU."""
     found = [s["hardware"] for r in ab["runs"].values() for s in (r.get("seeds") or {}).values() if s.get("hardware")]
-    return list(dict.fromkeys(found)) or [f"CPU, {ab['config'].get('threads', 2)} threads"]
+    return list(dict.fromkeys(found)) or [recorded_hardware({}, ab["config"].get("threads", 2))]
 
 
 def _run_steps(ab: dict, run: str) -> int:

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from .paths import REPO, REPORTS
+from .train import recorded_hardware
 
 PRIMARY = ("help_seeking", "condition", "causes")
 NOT_CONFIG = ("seed", "device", "threads", "max_minutes")  # where and how long it may run, not what it learns
@@ -24,7 +25,7 @@ NOT_CONFIG = ("seed", "device", "threads", "max_minutes")  # where and how long 
 
 def run_row(path: str, best: dict) -> dict:
     at_best = next((h for h in best["history"] if h["step"] == best["best_step"]), {})
-    return {"checkpoint": path, "seed": best["train_config"]["seed"], "hardware": best.get("hardware") or "CPU",
+    return {"checkpoint": path, "seed": best["train_config"]["seed"], "hardware": recorded_hardware(best),
             "best_step": best["best_step"], "steps": best["steps"], "score": best["best_score"],
             **{k: at_best.get(k) for k in PRIMARY}, "wall_seconds": best["wall_seconds"]}
 

@@ -157,6 +157,15 @@ def hardware(device: str, threads: int) -> str:
     return f"CPU, {threads} of {os.cpu_count()} threads"
 
 
+def recorded_hardware(summary: dict, threads: int | None = None) -> str:
+    """A run's ``hardware`` as recorded. Runs from before it was recorded all ran on this project's CPU machine;
+    they get the threads their config asked for (the core count was not recorded), one label everywhere."""
+    if summary.get("hardware"):
+        return summary["hardware"]
+    n = threads if threads is not None else summary.get("train_config", {}).get("threads", 2)
+    return f"CPU, {n} threads"
+
+
 def _subset(records: list[dict], n: int | None, seed: int) -> list[dict]:
     if n is None or n >= len(records):
         return records

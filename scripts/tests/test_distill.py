@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from mhelp_pipeline.codebook import codebook
-from mhelp_pipeline.distill import distill_loss, soft_losses
+from mhelp_pipeline.distill import STUDENTS_DIR, distill_loss, soft_losses, student_dir
 from mhelp_pipeline.metrics import IGNORE
 from mhelp_pipeline.train import task_losses
 
@@ -98,3 +98,14 @@ def test_student_starts_from_the_teachers_first_layers_and_heads(tmp_path):
     for k in s:
         assert torch.equal(s[k], t[k]), k
     assert not any(k.startswith("encoder.layers.1.") for k in s)  # the teacher's second layer has no place
+
+
+def test_a_named_recipe_variant_never_shares_the_measured_students_folder():
+    # frontier.py and the report read build/students/L<n>; a variant (--run-name) must not overwrite it
+    assert student_dir(3) == STUDENTS_DIR / "L3"
+    assert student_dir(3, 1) == STUDENTS_DIR / "L3-seed1"
+    assert student_dir(3, 0, "steps3000") == STUDENTS_DIR / "L3-steps3000"
+    assert student_dir(3, 2, "steps3000") == STUDENTS_DIR / "L3-steps3000-seed2"
+    for bad in ("../x", "A", "", "a/b"):
+        with pytest.raises(ValueError, match="run name"):
+            student_dir(3, 0, bad)
