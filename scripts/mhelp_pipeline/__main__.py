@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
                                         "export-eval-set", "compare-eval", "report", "distill",
                                         "frontier", "quantisation", "ship-check", "gold-cv", "teacher-spread",
                                         "aux-heads"])
+    ap.add_argument("--against", default=None,
+                    help="ship-check: compare --candidate with this exported model folder instead (no decision)")
     ap.add_argument("--candidate", default=None, help="ship-check: exported model folder to compare with --variant")
     ap.add_argument("--layers", type=int, default=None, help="encoder layers to keep (default 3)")
     ap.add_argument("--epochs", type=int, default=None)
@@ -141,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
 
             from .ship_check import ship_check
 
-            ship_check(Path(args.candidate), args.variant, log=lambda m: print(m, flush=True))
+            ship_check(Path(args.candidate), args.variant, log=lambda m: print(m, flush=True),
+                       against=Path(args.against) if args.against else None)
         elif step == "gold-cv":
             from dataclasses import replace
 

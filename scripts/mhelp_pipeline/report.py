@@ -25,7 +25,7 @@ from .paths import MODELS, REPO, REPORTS
 from .report_ablation import ablation_section, load_ablations
 from .report_gold import gold_section
 from .report_slices import slices_section
-from .report_training import ship_check_section, teacher_seeds_section, training_section
+from .report_training import compare_section, ship_check_section, teacher_seeds_section, training_section
 from .report_cells import interval as _ci, number as _f
 
 WEAK = ("**All numbers below are measured on the weak-label dev split** (labels from source priors, "
@@ -270,6 +270,7 @@ def write_report(out: Path = REPORTS / "model-report.md", variant: str = "defaul
     lines += training_section(_load(REPORTS / "gpu-training.json"))  # gpu_transfer unpack-returns / summary
     lines += teacher_seeds_section(_load(REPORTS / "teacher-seeds.json"))  # `teacher-spread`
     lines += ship_check_section([json.loads(p.read_text()) for p in sorted(REPORTS.glob("ship-check-*.json"))])
+    lines += compare_section([json.loads(p.read_text()) for p in sorted(REPORTS.glob("compare-*.json"))])
     lines += _quantisation_section(_load(REPORTS / "quantisation.json"), 8)
     lines += _worker_section(9)
     lines += gold_section(_load(REPORTS / "gold-cv.json"), 10)  # `gold-cv [--retrain]` refreshes the JSON

@@ -93,11 +93,11 @@ def ship_check_section(checks: list[dict]) -> list[str]:
     out = ["### Candidates vs the shipped variants (`python -m mhelp_pipeline ship-check`)", "",
            "Whole weak-dev posts as the engine scores them; candidate − shipped on the same resampled posts "
            f"(95 % CI, two-sided p). Rule: {checks[0]['decision']['rule']}", "",
-           "| shipped | candidate (seed, trained on) | task | metric | candidate − shipped [95 % CI] | p |",
+           "| shipped | candidate (seed, steps, trained on) | task | metric | candidate − shipped [95 % CI] | p |",
            "|---|---|---|---|---:|---:|"]
     for c in checks:
         tr = (c.get("training") or {}).get("candidate") or {}
-        who = f"{c['candidate']} (seed {tr.get('seed', '?')}, {tr.get('hardware') or 'CPU'})"
+        who = f"{c['candidate']} (seed {tr.get('seed', '?')}, {tr.get('steps', '?')} steps, {tr.get('hardware') or 'CPU'})"
         for task, by_metric in c["paired_candidate_minus_shipped"].items():
             for metric, d in by_metric.items():
                 out.append(f"| {c['shipped']} {c['shipped_version']} | {who} | {task} | {metric} | "
@@ -110,4 +110,27 @@ def ship_check_section(checks: list[dict]) -> list[str]:
         out += ["", f"The `-seed<k>` candidates re-distil a shipped variant's own configuration (same teacher, data, "
                     f"steps) with another seed: their differences from the shipped model are training noise. Help-seeking "
                     f"F1, re-seeded − shipped: {diffs}."]
+    return out + [""]
+
+
+def compare_section(comps: list[dict]) -> list[str]:
+    """reports/compare-<model>-<candidate>.json (``ship-check --against``): a student against its own teacher,
+    the issue's "student within 1 point of the teacher on each" read on the lineage it was distilled from."""
+    if not comps:
+        return []
+    out = ["### Students against the teacher they were distilled from (`ship-check --candidate … --against …`)", "",
+           "The frontier table above compares its students with the GPU teacher; the shipped default "
+           "and its CPU-trained variants were distilled from the CPU teacher (build/teacher/L6-cpu), so they are "
+           "compared with that one here. Same posts, engine scoring and paired bootstrap as ship-check; "
+           "**bold** = a point estimate more than 1 point below the teacher (the issue's bound; read it with the interval).", "",
+           "| student (seed, steps) | teacher | task | metric | student − teacher [95 % CI] | p |",
+           "|---|---|---|---|---:|---:|"]
+    for c in comps:
+        tr = (c.get("training") or {}).get("candidate") or {}
+        who = f"{c['candidate']} (seed {tr.get('seed', '?')}, {tr.get('steps', '?')} steps)"
+        for task, by_metric in c["paired_candidate_minus_against"].items():
+            for metric, d in by_metric.items():
+                cell = signed_interval(d)
+                out.append(f"| {who} | {c['against']} | {task} | {metric} | "
+                           f"{f'**{cell}**' if d['diff'] < -0.01 else cell} | {number(d['p_value'])} |")
     return out + [""]

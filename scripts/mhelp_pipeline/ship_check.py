@@ -38,31 +38,45 @@ def decide(paired: dict) -> dict:
 
 
 def ship_check(candidate: Path, variant: str, cfg: FrontierConfig = FrontierConfig(), corpus_dir: Path = CORPUS_DIR,
-               log=print) -> dict:
+               log=print, against: Path | None = None) -> dict:
+    """Candidate vs ``models/<variant>``, with the replacement decision. ``against`` compares the candidate with
+    any other exported model instead (e.g. its teacher, for "student within 1 point of the teacher"): the same
+    paired tests, no decision, written to reports/compare-<against folder>-<candidate folder>.json."""
     t0 = time.time()
-    shipped_dir = MODELS / variant
+    reference = against.resolve() if against is not None else MODELS / variant
     models = {}
-    for name, d in (("candidate", candidate.resolve()), ("shipped", shipped_dir)):
+    for name, d in (("candidate", candidate.resolve()), ("shipped", reference)):
         meta = json.loads((d / "model.json").read_text())
         models[name] = {"dir": d, "meta": meta}
     cb = codebook()
     recs = read_jsonl(corpus_dir / "dev.jsonl")
-    dv = encode(recs, load_tokenizer(shipped_dir / models["shipped"]["meta"]["tokenizer"]), cb,
+    dv = encode(recs, load_tokenizer(reference / models["shipped"]["meta"]["tokenizer"]), cb,
                 models["shipped"]["meta"]["max_length"])
     preds = {n: engine_predictions(m["dir"], recs, PRIMARY) for n, m in models.items()}
     acc = accuracy(models, "shipped", cfg, corpus_dir, preds)  # per-model metrics + intervals (whole posts)
     paired = paired_tests(METRICS, preds["candidate"], preds["shipped"], dv, cfg.bootstrap)
-    res = {"candidate": str(candidate.resolve().relative_to(REPO)), "shipped": f"models/{variant}",
-           "shipped_version": models["shipped"]["meta"]["version"],
+    ref_name = str(reference.relative_to(REPO)) if reference.is_relative_to(REPO) else str(reference)
+    res = {"candidate": str(candidate.resolve().relative_to(REPO)),
+           ("against" if against is not None else "shipped"): ref_name,
+           ("against_version" if against is not None else "shipped_version"): models["shipped"]["meta"]["version"],
            # seed, steps, teacher script and hardware of each: a re-seeded shipped config measures training noise
            "training": {n: {k: m["meta"]["training"].get(k) for k in ("seed", "steps", "hardware", "date")}
                         for n, m in models.items()},
            "dev": "weak-label dev split, whole posts as the engine scores them (gold dev absent on this machine)",
-           "per_model": acc["per_model"], "paired_candidate_minus_shipped": paired, "decision": decide(paired),
-           "date": time.strftime("%Y-%m-%d"), "wall_seconds": round(time.time() - t0, 1)}
-    (REPORTS / f"ship-check-{variant}-{candidate.resolve().name}.json").write_text(json.dumps(res, indent=1) + "\n")
+           "per_model": acc["per_model"]}
+    if against is None:
+        res |= {"paired_candidate_minus_shipped": paired, "decision": decide(paired)}
+        out = REPORTS / f"ship-check-{variant}-{candidate.resolve().name}.json"
+    else:
+        res["paired_candidate_minus_against"] = paired
+        out = REPORTS / f"compare-{reference.parent.name if reference.name == 'model' else reference.name}-" \
+                        f"{candidate.resolve().name}.json"
+    res |= {"date": time.strftime("%Y-%m-%d"), "wall_seconds": round(time.time() - t0, 1)}
+    out.write_text(json.dumps(res, indent=1) + "\n")
     for k, by_metric in paired.items():
         log(f"{k}: " + "; ".join(f"{m} {d['diff']:+.3f} [{d['ci_low']:+.3f}, {d['ci_high']:+.3f}] p={d['p_value']:.3f}"
                                  for m, d in by_metric.items()))
-    log(f"decision: {res['decision']}")
+    if against is None:
+        log(f"decision: {res['decision']}")
+    log(f"wrote {out}")
     return res

@@ -1,5 +1,12 @@
-"""The replacement rule of ship_check.py on hand-made paired results (no model, no data)."""
+"""The replacement rule of ship_check.py on hand-made paired results (no model, no data), and `--against`
+on the shipped models with real posts sampled from ../shared at run time."""
 
+import json
+import random
+
+import pytest
+
+from mhelp_pipeline.paths import MODELS, RAW
 from mhelp_pipeline.ship_check import HEADLINE, decide
 
 
@@ -23,3 +30,32 @@ def test_help_seeking_may_not_drop_more_than_a_point_even_if_not_significant():
 def test_the_reason_names_the_tasks():
     why = decide(_paired(help_seeking=(-0.02, 0.01)))["why"]
     assert "significantly worse: help_seeking" in why and "significantly better: none" in why
+
+
+@pytest.mark.skipif(not ((RAW / "reddit-subreddits").exists() and (MODELS / "fast" / "model.json").exists()),
+                    reason="shared raw data or the shipped models not available")
+def test_against_compares_with_any_model_and_a_model_equals_itself(tmp_path, monkeypatch):
+    """`ship-check --against`: the same paired tests, no replacement decision, its own file; a model compared
+    with itself differs by exactly 0 on every metric, and a different model does not."""
+    from mhelp_pipeline import ship_check as sc
+    from mhelp_pipeline.bootstrap import BootstrapConfig
+    from mhelp_pipeline.frontier import FrontierConfig
+    from mhelp_pipeline.sources import reddit_subreddits
+
+    pool = [e for e in reddit_subreddits(RAW, 4)
+            if {"help_seeking", "condition", "causes"} <= set(e.labels) and len(e.text.split()) < 300]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "dev.jsonl").write_text("".join(
+        json.dumps({"id": str(i), "source": e.source, "group": str(i), "text": e.text, "labels": e.labels}) + "\n"
+        for i, e in enumerate(random.Random(0).sample(pool, 40))))
+    monkeypatch.setattr(sc, "REPORTS", tmp_path)
+    cfg = FrontierConfig(bootstrap=BootstrapConfig(resamples=50))
+    same = sc.ship_check(MODELS / "default", "default", cfg, corpus, log=lambda m: None, against=MODELS / "default")
+    assert "decision" not in same and same["against"] == "models/default"
+    assert (tmp_path / "compare-default-default.json").exists()
+    diffs = [d["diff"] for m in same["paired_candidate_minus_against"].values() for d in m.values()]
+    assert len(diffs) == 6 and all(d == 0 for d in diffs)
+    other = sc.ship_check(MODELS / "default", "default", cfg, corpus, log=lambda m: None, against=MODELS / "fast")
+    assert any(d["diff"] != 0 for m in other["paired_candidate_minus_against"].values() for d in m.values())
+    assert json.loads((tmp_path / "compare-fast-default.json").read_text())["against_version"]
