@@ -122,7 +122,8 @@ def compare_section(comps: list[dict]) -> list[str]:
            "The frontier table above compares its students with the GPU teacher; the shipped default "
            "and its CPU-trained variants were distilled from the CPU teacher (build/teacher/L6-cpu), so they are "
            "compared with that one here. Same posts, engine scoring and paired bootstrap as ship-check; "
-           "**bold** = a point estimate more than 1 point below the teacher (the issue's bound; read it with the interval).", "",
+           "**bold** = a point estimate more than 1 point below the teacher (the issue's bound; read it with the "
+           "interval).", "",
            "| student (seed, steps) | teacher | task | metric | student − teacher [95 % CI] | p |",
            "|---|---|---|---|---:|---:|"]
     for c in comps:
