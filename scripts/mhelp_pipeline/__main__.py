@@ -143,6 +143,12 @@ def main(argv: list[str] | None = None) -> int:
 
             from .ship_check import ship_check
 
+            if not args.candidate:
+                ap.error("ship-check needs --candidate <exported model folder>, e.g. ../build/students/L3")
+            for d in filter(None, (args.candidate, args.against)):
+                if not (Path(d) / "model.json").exists():
+                    ap.error(f"{d} has no model.json: pass an exported model folder (distill exports "
+                             "build/students/L<n>/, a teacher's export is build/teacher/<name>/model/)")
             ship_check(Path(args.candidate), args.variant, log=lambda m: print(m, flush=True),
                        against=Path(args.against) if args.against else None)
         elif step == "gold-cv":

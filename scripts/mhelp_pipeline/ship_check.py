@@ -6,6 +6,8 @@ frontier.accuracy) and writes reports/ship-check-<variant>.json: per-task metric
 bootstrap candidate − shipped for every metric the report uses; the file is
 reports/ship-check-<variant>-<candidate folder>.json. The decision rule is stated beside the numbers
 (``decide``), so a model is replaced because a rule said so, not because one point estimate moved.
+``--against DIR`` runs the same paired comparison with any other exported model (a student against the teacher it
+was distilled from) and writes reports/compare-<DIR's model>-<candidate folder>.json, without a decision.
 """
 
 from __future__ import annotations

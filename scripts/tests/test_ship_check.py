@@ -59,3 +59,15 @@ def test_against_compares_with_any_model_and_a_model_equals_itself(tmp_path, mon
     other = sc.ship_check(MODELS / "default", "default", cfg, corpus, log=lambda m: None, against=MODELS / "fast")
     assert any(d["diff"] != 0 for m in other["paired_candidate_minus_against"].values() for d in m.values())
     assert json.loads((tmp_path / "compare-fast-default.json").read_text())["against_version"]
+
+
+def test_the_command_names_a_missing_or_wrong_model_folder(tmp_path, capsys):
+    from mhelp_pipeline.__main__ import main
+
+    for argv, says in ((["ship-check"], "needs --candidate"),
+                       (["ship-check", "--candidate", str(tmp_path)], "has no model.json"),
+                       (["ship-check", "--candidate", str(MODELS / "default"), "--against", str(tmp_path)],
+                        "has no model.json")):
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        assert exit_.value.code == 2 and says in capsys.readouterr().err
