@@ -4,6 +4,8 @@ unpacked). Every number is read from that JSON."""
 
 from __future__ import annotations
 
+import re
+
 from .report_cells import number, signed_interval
 from .teacher_spread import PRIMARY, run_row
 
@@ -96,15 +98,12 @@ def ship_check_section(checks: list[dict]) -> list[str]:
            "| shipped | candidate (seed, steps, trained on) | task | metric | candidate − shipped [95 % CI] | p |",
            "|---|---|---|---|---:|---:|"]
     for c in checks:
-        tr = (c.get("training") or {}).get("candidate") or {}
-        who = f"{c['candidate']} (seed {tr.get('seed', '?')}, {tr.get('steps', '?')} steps, {tr.get('hardware') or 'CPU'})"
-        for task, by_metric in c["paired_candidate_minus_shipped"].items():
-            for metric, d in by_metric.items():
-                out.append(f"| {c['shipped']} {c['shipped_version']} | {who} | {task} | {metric} | "
-                           f"{signed_interval(d)} | {number(d['p_value'])} |")
+        out += _paired_rows(f"{c['shipped']} {c['shipped_version']} | {_candidate(c, hardware=True)}",
+                            c["paired_candidate_minus_shipped"])
     out += [""] + [f"- {c['shipped']} vs {c['candidate']}: {'**replace**' if c['decision']['replace'] else '**keep**'} "
                    f"({c['decision']['why']})." for c in checks]
-    reseeds = [c for c in checks if "-seed" in c["candidate"].split("/")[-1]]  # distill.student_dir naming
+    # distill.student_dir naming: L<n>-seed<k> re-seeds the shipped recipe; L<n>-<run name>-seed<k> is a variant
+    reseeds = [c for c in checks if re.fullmatch(r"L\d+-seed\d+", c["candidate"].split("/")[-1])]
     if reseeds:
         diffs = ", ".join(f"{c['paired_candidate_minus_shipped']['help_seeking']['f1']['diff']:+.3f}" for c in reseeds)
         out += ["", f"The `-seed<k>` candidates re-distil a shipped variant's own configuration (same teacher, data, "
@@ -127,11 +126,23 @@ def compare_section(comps: list[dict]) -> list[str]:
            "| student (seed, steps) | teacher | task | metric | student − teacher [95 % CI] | p |",
            "|---|---|---|---|---:|---:|"]
     for c in comps:
-        tr = (c.get("training") or {}).get("candidate") or {}
-        who = f"{c['candidate']} (seed {tr.get('seed', '?')}, {tr.get('steps', '?')} steps)"
-        for task, by_metric in c["paired_candidate_minus_against"].items():
-            for metric, d in by_metric.items():
-                cell = signed_interval(d)
-                out.append(f"| {who} | {c['against']} | {task} | {metric} | "
-                           f"{f'**{cell}**' if d['diff'] < -0.01 else cell} | {number(d['p_value'])} |")
+        out += _paired_rows(f"{_candidate(c, hardware=False)} | {c['against']}", c["paired_candidate_minus_against"],
+                            bold_below=-0.01)
     return out + [""]
+
+
+def _candidate(c: dict, hardware: bool) -> str:
+    tr = (c.get("training") or {}).get("candidate") or {}
+    where = f", {tr.get('hardware') or 'CPU'}" if hardware else ""
+    return f"{c['candidate']} (seed {tr.get('seed', '?')}, {tr.get('steps', '?')} steps{where})"
+
+
+def _paired_rows(lead: str, paired: dict, bold_below: float | None = None) -> list[str]:
+    """One table row per (task, metric) of a paired result; ``bold_below``: bold a difference under it."""
+    rows = []
+    for task, by_metric in paired.items():
+        for metric, d in by_metric.items():
+            cell = signed_interval(d)
+            bold = bold_below is not None and d["diff"] < bold_below
+            rows.append(f"| {lead} | {task} | {metric} | {f'**{cell}**' if bold else cell} | {number(d['p_value'])} |")
+    return rows

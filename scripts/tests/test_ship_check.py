@@ -71,3 +71,20 @@ def test_the_command_names_a_missing_or_wrong_model_folder(tmp_path, capsys):
         with pytest.raises(SystemExit) as exit_:
             main(argv)
         assert exit_.value.code == 2 and says in capsys.readouterr().err
+
+
+def test_report_counts_only_the_shipped_recipes_reseeds_as_training_noise():
+    from mhelp_pipeline.report_training import compare_section, ship_check_section
+
+    def check(name: str, diff: float) -> dict:
+        paired = {"help_seeking": {"f1": {"diff": diff, "ci_low": diff - 0.01, "ci_high": diff + 0.01, "p_value": 0.5}}}
+        return {"candidate": f"build/students/{name}", "shipped": "models/default", "shipped_version": "0.4.0",
+                "training": {"candidate": {"seed": 1, "steps": 1500}}, "paired_candidate_minus_shipped": paired,
+                "decision": decide(_paired()) | {"rule": "r"}}
+
+    text = "\n".join(ship_check_section([check("L3-seed1", -0.002), check("L3-aux1-seed1", -0.03)]))
+    assert "re-seeded − shipped: -0.002." in text  # the variant's -0.030 is not noise of the shipped recipe
+    comp = check("L3-seed1", -0.02) | {"against": "build/teacher/L6-cpu/model"}
+    comp["paired_candidate_minus_against"] = comp.pop("paired_candidate_minus_shipped")
+    row = [r for r in compare_section([comp]) if "L3-seed1" in r][0]
+    assert "**-0.020 [" in row and "build/teacher/L6-cpu/model" in row  # > 1 point below the teacher: bold
