@@ -29,6 +29,7 @@ MODELS_SCORED = (("shipped default", MODELS / "default"), ("shipped fast", MODEL
                  ("shipped recipe, seed 2", BUILD / "students" / "L3-seed2"),
                  ("shipped recipe, 3000 steps", BUILD / "students" / "L3-steps3000"),
                  ("shipped recipe, aux weight 1.0", BUILD / "students" / "L3-aux1"),
+                 ("shipped recipe, aux weight 1.0, seed 1", BUILD / "students" / "L3-aux1-seed1"),
                  ("GPU-teacher student L3", BUILD / "students" / "L3"),
                  ("GPU-teacher student L2", BUILD / "students" / "L2"))
 SEED_ROWS = ("shipped default", "shipped recipe, seed 1", "shipped recipe, seed 2")  # one recipe, seeds 0, 1, 2
