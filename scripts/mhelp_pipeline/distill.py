@@ -256,6 +256,11 @@ def distill(cfg: DistillConfig = DistillConfig(), corpus_dir: Path = CORPUS_DIR,
     return dirs
 
 
+def is_reseed(folder: str) -> bool:
+    """Whether a student_dir folder name is the measured recipe re-seeded (L<n>-seed<k>), not a named variant."""
+    return re.fullmatch(r"L\d+-seed\d+", folder) is not None
+
+
 def student_dir(layers: int, seed: int = 0, run_name: str | None = None) -> Path:
     """build/students/L<n> for seed 0 (what frontier.py measures), L<n>-seed<k> for the re-seeded runs that
     measure training noise (ship_check.py compares them with the shipped model); a named recipe variant

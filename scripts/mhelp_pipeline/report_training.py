@@ -4,10 +4,10 @@ unpacked). Every number is read from that JSON."""
 
 from __future__ import annotations
 
-import re
-
+from .distill import is_reseed
 from .report_cells import number, signed_interval
 from .teacher_spread import PRIMARY, run_row
+from .train import recorded_hardware
 
 
 def _candidate_rows(runs: dict) -> list[str]:
@@ -102,8 +102,7 @@ def ship_check_section(checks: list[dict]) -> list[str]:
                             c["paired_candidate_minus_shipped"])
     out += [""] + [f"- {c['shipped']} vs {c['candidate']}: {'**replace**' if c['decision']['replace'] else '**keep**'} "
                    f"({c['decision']['why']})." for c in checks]
-    # distill.student_dir naming: L<n>-seed<k> re-seeds the shipped recipe; L<n>-<run name>-seed<k> is a variant
-    reseeds = [c for c in checks if re.fullmatch(r"L\d+-seed\d+", c["candidate"].split("/")[-1])]
+    reseeds = [c for c in checks if is_reseed(c["candidate"].split("/")[-1])]
     if reseeds:
         diffs = ", ".join(f"{c['paired_candidate_minus_shipped']['help_seeking']['f1']['diff']:+.3f}" for c in reseeds)
         out += ["", f"The `-seed<k>` candidates re-distil a shipped variant's own configuration (same teacher, data, "
@@ -133,7 +132,7 @@ def compare_section(comps: list[dict]) -> list[str]:
 
 def _candidate(c: dict, hardware: bool) -> str:
     tr = (c.get("training") or {}).get("candidate") or {}
-    where = f", {tr.get('hardware') or 'CPU'}" if hardware else ""
+    where = f", {recorded_hardware(tr)}" if hardware else ""
     return f"{c['candidate']} (seed {tr.get('seed', '?')}, {tr.get('steps', '?')} steps{where})"
 
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from mhelp_pipeline.codebook import codebook
-from mhelp_pipeline.distill import STUDENTS_DIR, distill_loss, soft_losses, student_dir
+from mhelp_pipeline.distill import STUDENTS_DIR, distill_loss, is_reseed, soft_losses, student_dir
 from mhelp_pipeline.metrics import IGNORE
 from mhelp_pipeline.train import task_losses
 
@@ -106,6 +106,8 @@ def test_a_named_recipe_variant_never_shares_the_measured_students_folder():
     assert student_dir(3, 1) == STUDENTS_DIR / "L3-seed1"
     assert student_dir(3, 0, "steps3000") == STUDENTS_DIR / "L3-steps3000"
     assert student_dir(3, 2, "steps3000") == STUDENTS_DIR / "L3-steps3000-seed2"
+    assert is_reseed(student_dir(3, 1).name) and not is_reseed(student_dir(3, 2, "steps3000").name)
+    assert not is_reseed(student_dir(3).name)
     for bad in ("../x", "A", "", "a/b"):
         with pytest.raises(ValueError, match="run name"):
             student_dir(3, 0, bad)
