@@ -4,7 +4,8 @@ Evidence (issue 3, reports/): floors | ablation | export-eval-set | compare-eval
 distill (students L1/L2 from the interim teacher + reports/frontier.json) | frontier (re-measure only) |
 quantisation (int8 methods compared -> reports/quantisation.json) | gold-cv (gold-dev cross-validation
 -> reports/gold-cv.json, when ../shared/data/gold/dev.jsonl exists) | teacher-spread (teacher seeds ->
-reports/teacher-seeds.json) | aux-heads (every model's auxiliary heads vs their floors)."""
+reports/teacher-seeds.json) | aux-heads (every model's auxiliary heads vs their floors) |
+redaction-eval (precision/recall of each placeholder on the redaction evaluation sets)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("command", choices=["build-corpus", "train", "export", "reference", "all", "floors", "ablation",
                                         "export-eval-set", "compare-eval", "report", "distill",
                                         "frontier", "quantisation", "ship-check", "gold-cv", "teacher-spread",
-                                        "aux-heads"])
+                                        "aux-heads", "redaction-eval"])
     ap.add_argument("--against", default=None,
                     help="ship-check: compare --candidate with this exported model folder instead (no decision)")
     ap.add_argument("--candidate", default=None, help="ship-check: exported model folder to compare with --variant")
@@ -173,6 +174,11 @@ def main(argv: list[str] | None = None) -> int:
             except (FileNotFoundError, GoldFormatError, ValueError) as e:  # what to fix, not a traceback
                 print(f"gold-cv: {e}", file=sys.stderr)
                 return 2
+        elif step == "redaction-eval":
+            from .redaction_eval import run as run_redaction_eval
+            res = run_redaction_eval()
+            for name, r in res["sets"].items():
+                print(name, json.dumps({k: v for k, v in r.items() if k != "outputs"}))
         elif step == "aux-heads":
             from .aux_heads import aux_heads
 

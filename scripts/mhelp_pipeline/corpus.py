@@ -40,6 +40,9 @@ class CorpusConfig:
     )
     sources: tuple[str, ...] = tuple(READERS)
     dedup: DedupConfig = DedupConfig()
+    # The primary heads learn the codebook: only silver (codebook-labelled) posts carry their labels; the
+    # weak primary labels of the other sources (source priors, forced causes) are dropped (issue 13).
+    weak_primary_labels: bool = False
 
 
 def _h(*parts: str) -> float:
@@ -48,6 +51,8 @@ def _h(*parts: str) -> float:
 
 
 def _family(source: str) -> str:
+    if source.startswith("silver/"):
+        return "silver"
     return "reddit" if source.startswith("reddit-") else source
 
 
@@ -114,6 +119,14 @@ def build(cfg: CorpusConfig = CorpusConfig()) -> dict:
                 parent[max(a, b)] = min(a, b)
         ex.group = keys[0]
         out.append(ex)
+
+    if not cfg.weak_primary_labels:
+        primary = [t.key for t in codebook().tasks if t.primary]
+        for ex in out:
+            for task in primary:
+                if ex.provenance.get(task) != "silver":
+                    ex.labels.pop(task, None)
+                    ex.provenance.pop(task, None)
 
     # Caps: deterministic sample per source family.
     by_family: dict[str, list[RawExample]] = defaultdict(list)

@@ -13,6 +13,7 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("MHELP_SHARED", REPO.parent / "shared")).resolve()
 RAW = SHARED / "data" / "raw"
 GOLD_DEV = SHARED / "data" / "gold" / "dev.jsonl"
+SILVER = SHARED / "data" / "silver" / "silver.jsonl"
 MANIFEST = SHARED / "data" / "MANIFEST.md"
 
 BUILD = REPO / "build"
@@ -24,6 +25,10 @@ CODEBOOK_JSON = REPO / "src" / "engine" / "codebook.json"
 MODELS = REPO / "models"
 REPORTS = REPO / "reports"
 PARITY_FIXTURE = REPO / "test" / "fixtures" / "parity.json"
+REDACTION_EVAL_SETS = {  # redaction_eval.py: the set the rules were tuned on, and the held-out one
+    "tuned": REPO / "test" / "fixtures" / "redaction-eval.json",
+    "holdout": REPO / "test" / "fixtures" / "redaction-eval-holdout.json",
+}
 
 
 def base_model_dir() -> Path:

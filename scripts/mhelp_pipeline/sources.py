@@ -284,6 +284,23 @@ _COUNSEL_CAUSE = {
 }
 
 
+def silver(raw: Path, min_words: int) -> Iterator[RawExample]:
+    """Silver posts (../shared/data/silver/silver.jsonl): one annotator each, following the codebook, for
+    the three primary heads. Every label is complete: causes lists all chosen labels, the rest are 0."""
+    path = raw.parent / "silver" / "silver.jsonl"
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            text = normalise(r["text"])
+            if len(text.split()) < min_words:
+                continue
+            ex = RawExample(f"silver/{r['source']}", r["id"], f"silver:{r['id']}", text)
+            ex.set("help_seeking", r["help_seeking"], "silver")
+            ex.set("condition", r["condition"], "silver")
+            ex.set("causes", {**_all_causes_zero(), **{c: 1 for c in r["causes"]}}, "silver")
+            yield ex
+
+
 def counsel_chat(raw: Path, min_words: int) -> Iterator[RawExample]:
     seen: set[str] = set()
     for r in _rows(raw / "counsel-chat" / "20200325_counsel_chat.csv"):
@@ -326,6 +343,7 @@ def epitome(raw: Path, min_words: int) -> Iterator[RawExample]:
 
 
 READERS: dict[str, Callable[[Path, int], Iterator[RawExample]]] = {
+    "silver": silver,
     "cams": cams,
     "irf": irf,
     "multiwd": multiwd,
