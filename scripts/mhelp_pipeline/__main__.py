@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never download weights from a hub
 
@@ -43,9 +44,14 @@ def main(argv: list[str] | None = None) -> int:
                     help="gold-cv: also distil a student per fold with the other folds' gold posts in training")
     ap.add_argument("--checkpoints", default=None,
                     help="teacher-spread: comma-separated teacher checkpoints (plus the GPU runs on record)")
+    ap.add_argument("--no-caps", action="store_true",
+                    help="build-corpus: keep every post (no per-source caps), e.g. the distillation corpus")
+    ap.add_argument("--corpus-dir", default=None,
+                    help="build-corpus: output folder; distill: the corpus to distil on (default build/corpus)")
     ap.add_argument("--variant", default="default")
     ap.add_argument("--checkpoint", default=None,
-                    help="train: where the best checkpoint goes (default build/checkpoints/best; a teacher elsewhere)")
+                    help="train: where the best checkpoint goes (default build/checkpoints/best; a teacher elsewhere); "
+                         "export: the checkpoint to export")
     ap.add_argument("--steps", type=int, default=None, help="ablation (150) / distill (600): optimizer steps per run")
     ap.add_argument("--seeds", default=None, help="ablation: comma-separated seeds (default 0)")
     ap.add_argument("--primary-multi-task", action="store_true",
@@ -67,9 +73,13 @@ def main(argv: list[str] | None = None) -> int:
     steps = ["build-corpus", "train", "export", "reference"] if args.command == "all" else [args.command]
     for step in steps:
         if step == "build-corpus":
-            from .corpus import build
+            from dataclasses import replace as _replace
+            from .corpus import CorpusConfig, build
+            from .paths import CORPUS_DIR
 
-            stats = build()
+            cfg = _replace(CorpusConfig(), caps={}) if args.no_caps else CorpusConfig()
+            out = Path(args.corpus_dir) if args.corpus_dir else CORPUS_DIR
+            stats = build(cfg, out_dir=out, data_card=out == CORPUS_DIR)
             print(json.dumps({k: v for k, v in stats.items() if k != "config"}, indent=2))
         elif step == "train":
             from dataclasses import replace
@@ -81,8 +91,6 @@ def main(argv: list[str] | None = None) -> int:
                                       "seed": args.seed, "patience": args.patience,
                                       "aux_task_weight": args.aux_task_weight,
                                       "device": args.device}.items() if v is not None}
-            from pathlib import Path
-
             from .paths import CHECKPOINT_DIR
 
             out = Path(args.checkpoint) if args.checkpoint else CHECKPOINT_DIR / "best"
@@ -90,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         elif step == "export":
             from .export import export
 
-            export(variant=args.variant)
+            export(variant=args.variant, **({"checkpoint": Path(args.checkpoint)} if args.checkpoint else {}))
         elif step == "reference":
             from .reference import write_parity_fixture
 
@@ -131,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
                               teacher=args.teacher, seed=args.seed, aux_task_weight=args.aux_task_weight)
             log = lambda m: print(m, flush=True)  # noqa: E731
             # `frontier` only re-measures students that distill already trained and exported
-            dirs = (distill(cfg, export_students=not args.no_export, log=log, run_name=args.run_name)
+            corpus_kw = {"corpus_dir": Path(args.corpus_dir)} if args.corpus_dir else {}
+            dirs = (distill(cfg, export_students=not args.no_export, log=log, run_name=args.run_name, **corpus_kw)
                     if step == "distill" else None)
             if not (args.no_export or args.no_frontier):
                 frontier(cfg, dirs, log=log)
@@ -140,8 +149,6 @@ def main(argv: list[str] | None = None) -> int:
 
             compare(log=lambda m: print(m, flush=True))
         elif step == "ship-check":
-            from pathlib import Path
-
             from .ship_check import ship_check
 
             if not args.candidate:
@@ -184,8 +191,6 @@ def main(argv: list[str] | None = None) -> int:
 
             aux_heads(log=lambda m: print(m, flush=True))
         elif step == "teacher-spread":
-            from pathlib import Path
-
             from .teacher_spread import teacher_spread
 
             res = teacher_spread([Path(p) for p in (args.checkpoints or "").split(",") if p])

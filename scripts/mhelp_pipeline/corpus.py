@@ -17,6 +17,7 @@ import re
 import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from .codebook import codebook
 from .dedup import DedupConfig, duplicate_clusters, exact_key
@@ -70,7 +71,9 @@ def _merge(into: RawExample, other: RawExample) -> None:
                 into.labels[task] = merged
 
 
-def build(cfg: CorpusConfig = CorpusConfig()) -> dict:
+def build(cfg: CorpusConfig = CorpusConfig(), out_dir: Path = CORPUS_DIR, data_card: bool = True) -> dict:
+    """Build the corpus into ``out_dir``. ``cfg.caps = {}`` keeps every post (the distillation corpus: the
+    split is a hash of each group, so every post lands on the same side as in the capped corpus)."""
     t0 = time.time()
     examples: list[RawExample] = []
     for name in cfg.sources:
@@ -150,17 +153,18 @@ def build(cfg: CorpusConfig = CorpusConfig()) -> dict:
         }
         splits[split].append(rec)
 
-    CORPUS_DIR.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
     for split, recs in splits.items():
-        with open(CORPUS_DIR / f"{split}.jsonl", "w", encoding="utf-8") as fh:
+        with open(out_dir / f"{split}.jsonl", "w", encoding="utf-8") as fh:
             for rec in recs:
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     stats = {
         "read": dict(n_read), "duplicates_removed": dict(removed), "gold_overlap_removed": dict(removed_gold),
         "gold_present": gold is not None, "seconds": round(time.time() - t0, 1), "config": asdict(cfg),
     }
-    (CORPUS_DIR / "stats.json").write_text(json.dumps(stats, indent=2))
-    write_data_card(splits, stats)
+    (out_dir / "stats.json").write_text(json.dumps(stats, indent=2))
+    if data_card:
+        write_data_card(splits, stats)
     return stats
 
 

@@ -48,15 +48,16 @@ from .inference import WindowRunner
 from .train import evaluate, load_checkpoint, recorded_hardware
 
 NOTICE = (
-    "Decision support for trained humans, not a diagnosis. Trained on public research datasets with weak "
-    "(source-, topic- and rule-derived) labels; dev metrics are measured on weak labels unless marked gold."
+    "Decision support for trained humans, not a diagnosis. The help-seeking, condition and causes heads learned "
+    "codebook labels (silver posts, one annotator each); auxiliary heads learned public research datasets' labels. "
+    "Headline metrics are measured on the gold dev set (three annotators per post)."
 )
 
 
 @dataclass(frozen=True)
 class ExportConfig:
     name: str = "mhelp-student"
-    version: str = "0.4.0"
+    version: str = "0.5.0"
     opset: int = 17
     max_length: int = 128
     stride: int = 32
@@ -253,11 +254,14 @@ def export(variant: str = "default", cfg: ExportConfig = ExportConfig(), checkpo
             "steps": train_summary.get("steps"), "best_step": train_summary.get("best_step"),
             "wall_seconds": train_summary.get("wall_seconds"),
             "hardware": recorded_hardware(train_summary),
-            "labels": "weak (source priors, subreddit/topic mappings, lexical rules) + dataset annotations for "
-                      "auxiliary heads; see reports/data-card.md",
+            "labels": "primary heads (help_seeking, condition, causes): codebook labels of the silver set (one "
+                      "annotator per post; the weak primary labels of other sources are not used); auxiliary heads: "
+                      "dataset annotations and weak labels; gold dev posts are never trained on; see "
+                      "reports/data-card.md",
         },
         "metrics": {
-            "dev_split": "weak-label dev split (15% of the corpus, grouped by author/post); whole posts (every "
+            "dev_split": "dev split (15% of the corpus, grouped by author/post: primary heads scored on silver codebook "
+                         "labels, auxiliary heads on dataset/weak labels); whole posts (every "
                          "128-token window, aggregated per head as above), int8 graph with the calibrated "
                          "temperatures/thresholds above; calibrated on this same split",
             "weak_dev": _compact(dev_int8),

@@ -2,7 +2,7 @@
 // counts read, written and skipped records (by reason).
 import type { Writable } from "node:stream";
 import type { Engine } from "../engine/engine";
-import { normalise } from "../engine/normalise";
+import { countPlaceholders, normalise, PLACEHOLDERS, type Placeholder } from "../engine/normalise";
 import { BadLineError, closeOutput, isBad, openOutput, readPosts, type BadLine, type PostRecord } from "./jsonl";
 
 export interface BatchSummary {
@@ -10,6 +10,8 @@ export interface BatchSummary {
   written: number;
   skipped: number;
   skippedByReason: Record<string, number>;
+  /** redact: identifiers replaced, per placeholder (placeholders already in the input are not counted) */
+  replaced?: Record<Placeholder, number>;
 }
 
 export interface BatchOptions {
@@ -71,14 +73,19 @@ export async function runPredict(engine: Engine, opts: BatchOptions & { chunk: n
 }
 
 export async function runRedact(opts: BatchOptions): Promise<BatchSummary> {
-  const summary = newSummary();
+  const replaced = Object.fromEntries(PLACEHOLDERS.map((p) => [p, 0])) as Record<Placeholder, number>;
+  const summary: BatchSummary = { ...newSummary(), replaced };
   const out = openOutput(opts.output);
   try {
     for await (const item of readPosts(opts.input)) {
       summary.read++;
       if (isBad(item)) skip(summary, item, opts);
       else {
-        await write(out, { ...item.record, text: normalise(item.text) });
+        const text = normalise(item.text);
+        const before = countPlaceholders(item.text);
+        const after = countPlaceholders(text);
+        for (const p of PLACEHOLDERS) replaced[p] += Math.max(0, after[p] - before[p]);
+        await write(out, { ...item.record, text });
         summary.written++;
       }
     }

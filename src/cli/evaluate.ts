@@ -4,10 +4,13 @@
 // (the gold format; a causes list means every other cause is known to be absent, an object gives only the
 // known labels, as weak corpus labels do) or the corpus format {"id", "text", "labels": {...}}.
 // Bad lines are counted and reported like `predict`, never dropped silently; texts are never written.
+// With an explainer (`--evidence`), lines may also carry "help_evidence": [verbatim spans of the text, one per
+// annotator], and metrics.evidence scores the help-seeking evidence spans against them (evidence-eval.ts).
 import type { Engine } from "../engine/engine";
 import { taskByKey } from "../engine/codebook";
 import type { MultiLabelResult, SingleLabelResult } from "../engine/types";
 import type { BatchOptions, BatchSummary } from "./commands";
+import { evaluateEvidence, type EvidenceMetrics, type Explainer } from "./evidence-eval";
 import { BadLineError, closeOutput, isBad, openOutput, readPosts, type BadLine, type PostRecord } from "./jsonl";
 import { binaryMetrics, multiLabelMetrics, singleLabelMetrics, type BinaryMetrics, type MultiLabelMetrics, type SingleLabelMetrics } from "./metrics";
 
@@ -23,6 +26,8 @@ export interface LabelledPost {
   id: string;
   text: string;
   labels: Labels;
+  /** the line's raw "help_evidence" (or labels.help_evidence), read only by --evidence */
+  helpEvidence?: unknown;
 }
 
 /** What evaluation needs from the engine (a fake one in tests). */
@@ -32,6 +37,8 @@ export interface EvalMetrics {
   help_seeking: BinaryMetrics | null;
   condition: SingleLabelMetrics | null;
   causes: MultiLabelMetrics | null;
+  /** help-seeking evidence spans vs annotators' evidence; null unless evaluated with --evidence */
+  evidence: EvidenceMetrics | null;
 }
 
 /** Per-post decisions, written with --predictions (ids and labels only, never text). */
@@ -91,7 +98,10 @@ export function parseLabels(record: Record<string, unknown>): Labels | string {
 
 function toLabelled(post: PostRecord): LabelledPost | BadLine {
   const labels = parseLabels(post.record);
-  return typeof labels === "string" ? { line: post.line, reason: labels } : { line: post.line, id: post.id, text: post.text, labels };
+  if (typeof labels === "string") return { line: post.line, reason: labels };
+  const nested = post.record.labels as Record<string, unknown> | null | undefined;
+  const helpEvidence = post.record.help_evidence ?? (typeof nested === "object" && nested !== null ? nested.help_evidence : undefined);
+  return { line: post.line, id: post.id, text: post.text, labels, ...(helpEvidence !== undefined ? { helpEvidence } : {}) };
 }
 
 /** The metric arithmetic over posts and their decisions (same order). */
@@ -105,6 +115,7 @@ export function computeMetrics(posts: LabelledPost[], decisions: PostDecision[])
       : null,
     condition: cond.length ? singleLabelMetrics(CONDITIONS, cond.map((x) => x.d.condition), cond.map((x) => x.t)) : null,
     causes: causes.length ? multiLabelMetrics(CAUSES, causes.map((x) => x.d.causes), causes.map((x) => x.t)) : null,
+    evidence: null,
   };
 }
 
@@ -116,7 +127,8 @@ export interface EvalResult {
 
 export async function runEval(
   engine: Predictor,
-  opts: Omit<BatchOptions, "output"> & { chunk?: number; predictions?: string },
+  /** evidence: explains one submitted text (evidence-eval.ts `engineExplainer`); without it metrics.evidence is null */
+  opts: Omit<BatchOptions, "output"> & { chunk?: number; predictions?: string; evidence?: Explainer },
 ): Promise<EvalResult> {
   const summary: BatchSummary = { read: 0, written: 0, skipped: 0, skippedByReason: {} };
   const posts: LabelledPost[] = [];
@@ -156,5 +168,16 @@ export async function runEval(
       await closeOutput(out);
     }
   }
-  return { summary, metrics: computeMetrics(posts, decisions), decisions };
+  const metrics = computeMetrics(posts, decisions);
+  if (opts.evidence) {
+    const evidencePosts = posts.map((p, i) => ({
+      id: p.id,
+      text: p.text,
+      help_seeking: p.labels.help_seeking,
+      help_evidence: p.helpEvidence,
+      predicted: decisions[i]!,
+    }));
+    metrics.evidence = await evaluateEvidence(evidencePosts, opts.evidence, { log: opts.log });
+  }
+  return { summary, metrics, decisions };
 }

@@ -20,6 +20,18 @@ import redactionWords from "./redaction-words.json";
 
 export const NORMALISATION_VERSION = 2;
 
+/** Every placeholder normalisation writes, in the order of the steps that write them. */
+export const PLACEHOLDERS = ["URL", "EMAIL", "USER", "IP", "PHONE", "NAME"] as const;
+export type Placeholder = (typeof PLACEHOLDERS)[number];
+const PLACEHOLDER_RE = /\[(URL|EMAIL|USER|IP|PHONE|NAME)\]/g;
+
+/** How many of each placeholder a text holds (`mhelp redact` reports those it added). */
+export function countPlaceholders(text: string): Record<Placeholder, number> {
+  const counts = Object.fromEntries(PLACEHOLDERS.map((p) => [p, 0])) as Record<Placeholder, number>;
+  for (const m of text.matchAll(PLACEHOLDER_RE)) counts[m[1] as Placeholder]++;
+  return counts;
+}
+
 const HTML_ENTITIES: ReadonlyArray<[RegExp, string]> = [
   [/&amp;/g, "&"],
   [/&lt;/g, "<"],

@@ -47,6 +47,24 @@ describe("mhelp redact", () => {
     const rows = readJsonl(output);
     expect(rows[0]).toEqual({ id: "a", text: "I have panic attacks every night. Any tips? Write me at [EMAIL]", lang: "en" });
     expect(rows[1].id).toBe(7);
+    // one e-mail replaced in the first record; the second record's text is counted the same way
+    expect(s.replaced?.EMAIL).toBe(1);
+    expect(Object.keys(s.replaced ?? {})).toEqual(["URL", "EMAIL", "USER", "IP", "PHONE", "NAME"]);
+  });
+
+  it("counts each placeholder it adds, not those already in the input", async () => {
+    const input2 = join(dir, "ids.jsonl");
+    writeFileSync(
+      input2,
+      [
+        { id: 1, text: "my friend Sarah and u/helper_1 said mail jo [at] mail [dot] com or call (555) 123-4567" },
+        { id: 2, text: "already [NAME] and [USER]; server [2001:db8::1]:8080 and Dr. Patel" },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join("\n"),
+    );
+    const s = await runRedact({ input: input2, output: join(dir, "ids-out.jsonl"), strict: false, log: () => {} });
+    expect(s.replaced).toEqual({ URL: 0, EMAIL: 1, USER: 1, IP: 1, PHONE: 1, NAME: 2 });
   });
 
   it("--strict stops at the first bad line with its number", async () => {
