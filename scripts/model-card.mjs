@@ -14,6 +14,19 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const CARD_PATH = join(root, "docs", "model-card.md");
 export const MODEL_JSON_PATH = join(root, "models", "default", "model.json");
 const MODELS_DIR = join(root, "models");
+export const GOLD_CV_PATH = join(root, "reports", "gold-cv.json");
+
+/** The gold-dev cross-validation entry of the shipped default (reports/gold-cv.json), if it describes this version. */
+function goldCv(m) {
+  if (!existsSync(GOLD_CV_PATH)) return { entry: null, report: null, why: "reports/gold-cv.json is missing" };
+  const report = JSON.parse(readFileSync(GOLD_CV_PATH, "utf8"));
+  const entry = Object.values(report.models ?? {}).find((e) => e.dir === `models/${m.variant}`);
+  if (!entry) return { entry: null, report, why: `reports/gold-cv.json has no models/${m.variant}` };
+  if (entry.version !== m.version) return { entry: null, report, why: `reports/gold-cv.json scored version ${entry.version}, not ${m.version}` };
+  return { entry, report, why: null };
+}
+
+const ci = (c) => (c ? `${f3(c.value)} [${f3(c.ci_low)}, ${f3(c.ci_high)}]` : "—");
 
 const f3 = (x) => (typeof x === "number" ? x.toFixed(3) : "—");
 const int = (x) => (typeof x === "number" ? x.toLocaleString("en-US") : "—");
@@ -32,16 +45,17 @@ function blockGlance(m) {
   const heads = m.heads.map((h) => h.task);
   const primary = m.heads.filter((h) => ["help_seeking", "condition", "causes"].includes(h.task));
   const describe = (h) => (h.kind === "multi_label" ? `zero or more of ${h.labels.length}` : h.labels.length === 2 ? h.labels.join("/") : `one of ${h.labels.length}`);
-  const gold = m.metrics?.gold_dev
-    ? "**present**: see the gold-label table under Evaluation"
-    : `**none**: ${m.metrics?.gold_dev_note ?? "no gold labels"}; every metric below is a weak-label metric`;
+  const g = m.metrics?.gold_dev;
+  const gold = g
+    ? `**headline** (held out, as shipped): help-seeking F1(yes) ${f3(g.help_seeking?.f1_yes)}, condition accuracy ${f3(g.condition?.accuracy)}, causes macro-F1 ${f3(g.causes?.macro_f1)}; intervals under Evaluation`
+    : `**none**: ${m.metrics?.gold_dev_note ?? "no gold labels"}`;
   return [
     "| property | value |",
     "|---|---|",
     `| name / version | ${code(m.name)} ${m.version}, variant ${code(m.variant)}, trained ${m.training?.date ?? "—"} |`,
     `| tasks | ${primary.map((h) => `${code(h.task)} (${describe(h)})`).join(", ")}; ${heads.length - primary.length} auxiliary heads |`,
     `| label definitions | M-HELP annotation codebook v${m.codebook_version} (${code("GET /v1/labels")}) |`,
-    `| input | one post, English, normalised (version ${m.normalisation_version}: URLs, e-mails, usernames, phones, IPs → placeholders), ${m.max_length}-token windows with ${m.stride} tokens of overlap |`,
+    `| input | one post, English, normalised (version ${m.normalisation_version}: URLs, e-mails, usernames, phones, IPs, person names → placeholders), ${m.max_length}-token windows with ${m.stride} tokens of overlap |`,
     "| output | calibrated probabilities per head, thresholded labels, optional evidence spans |",
     `| gold-label evaluation | ${gold} |`,
     `| files | ${code(m.onnx)} (${mb(m.metrics?.sizes_bytes?.int8_onnx)}, sha256 ${code(String(m.onnx_sha256).slice(0, 12) + "…")}), ${code(m.tokenizer)}, ${code("model.json")} |`,
@@ -51,6 +65,7 @@ function blockGlance(m) {
 function blockArchitecture(m) {
   const a = m.architecture ?? {};
   const agree = Object.entries(m.metrics?.int8_vs_fp32_dev_agreement ?? {}).filter(([k]) => k !== "max_abs_logit_diff").map(([, v]) => v);
+  const decisions = m.metrics?.int8_vs_fp32_dev_decision_agreement;
   const lines = [
     `- Encoder: ${code(a.base)}, truncated to its first **${a.layers} layers** (hidden size ${a.hidden}, ${a.heads} attention heads), ${a.pooling} pooling, one linear head per task: ${int(a.params)} parameters.`,
     `- Export: ONNX opset ${a.opset}; ${a.quantisation}. ${mb(m.metrics?.sizes_bytes?.int8_onnx)} int8 vs ${mb(m.metrics?.sizes_bytes?.fp32_onnx)} fp32.`,
@@ -58,6 +73,11 @@ function blockArchitecture(m) {
   if (agree.length) {
     lines.push(
       `- int8 vs fp32 on the dev split: the same prediction for ${pct(Math.min(...agree))}–${pct(Math.max(...agree))} of posts per head (largest logit difference ${m.metrics.int8_vs_fp32_dev_agreement.max_abs_logit_diff}); fp32 ONNX vs PyTorch: largest logit difference ${m.metrics?.fp32_onnx_vs_torch_max_abs_logit_diff}.`,
+    );
+  }
+  if (decisions) {
+    lines.push(
+      `- Shipped decisions (calibrated thresholds, first windows of the dev split), int8 vs fp32: help_seeking ${pct(decisions.help_seeking)} of posts, condition ${pct(decisions.condition)}, causes ${pct(decisions.causes)} of (post, cause) pairs.`,
     );
   }
   lines.push(`- Tokenizer: ${code(m.tokenizer)} (WordPiece, ${m.do_lower_case ? "lower-cased" : "cased"}); windows of ${m.max_length} tokens, ${m.stride} tokens of overlap.`);
@@ -118,20 +138,51 @@ function metricsTables(metrics, heads) {
   return out.join("\n");
 }
 
+function goldHeadline(m) {
+  const { entry, report, why } = goldCv(m);
+  if (!entry) return [`**Gold dev: not measured for this version** (${why}; run \`python -m mhelp_pipeline gold-cv\`).`];
+  const rows = (mode) => {
+    const x = entry[mode];
+    return [
+      ci(x.help_seeking.ci?.f1),
+      `${f3(x.help_seeking.precision)} / ${f3(x.help_seeking.recall)}`,
+      ci(x.help_seeking.ci?.auroc),
+      f3(x.condition.accuracy),
+      f3(x.condition.macro_f1),
+      ci(x.causes.ci?.macro_f1),
+      `${f3(x.causes.labels_per_post?.predicted)} (gold ${f3(x.causes.labels_per_post?.gold)})`,
+      f3(entry.help_seeking_ece?.[mode]),
+    ];
+  };
+  const kappa = report.agreement?.fleiss_kappa ?? {};
+  return [
+    `**Headline: the gold dev set** (${int(report.gold_posts)} posts, three annotators each, Fleiss' kappa help-seeking ${f3(kappa.help_seeking)}, condition ${f3(kappa.condition)}; no model here trained on a gold post: ${int(report.left_out_in_corpus)} gold posts duplicating corpus posts are left out). 95 % bootstrap intervals in brackets (reports/gold-cv.json, \`python -m mhelp_pipeline gold-cv\`).`,
+    "",
+    "| scoring | help-seeking F1(yes) | precision / recall | AUROC | condition accuracy | condition macro-F1 | causes macro-F1 | causes per post | help-seeking ECE |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    `| as shipped (temperatures and thresholds from the silver dev split) | ${rows("as_shipped").join(" | ")} |`,
+    `| calibrated on gold, ${report.config?.folds}-fold cross-fitted (each fold scored by settings fitted on the others) | ${rows("cross_fitted").join(" | ")} |`,
+  ];
+}
+
 function blockEvaluation(m) {
   const metrics = m.metrics ?? {};
-  const out = [`Dev split: ${metrics.dev_split ?? "—"}.`, "", "**Weak-label dev metrics** (agreement with the weak labels):", "", metricsTables(metrics.weak_dev ?? {}, m.heads)];
+  const out = [...goldHeadline(m)];
+  if (metrics.gold_dev && typeof metrics.gold_dev === "object") {
+    out.push("", "Gold dev, as shipped, per head and label:", "", metricsTables(metrics.gold_dev, m.heads));
+  }
+  out.push(
+    "",
+    `**Diagnostics, not headlines: the dev split** (${metrics.dev_split ?? "—"}). The primary heads are scored on silver labels (one annotator per post), the auxiliary heads on their datasets' labels:`,
+    "",
+    metricsTables(metrics.weak_dev ?? {}, m.heads),
+  );
   const first = metrics.weak_dev_first_window_only;
   if (first?.help_seeking) {
     out.push(
       "",
       `Scored on the first window only (what training saw; the same temperatures and thresholds): help_seeking F1(yes) ${f3(first.help_seeking.f1_yes)}, condition accuracy ${f3(first.condition?.accuracy)}, causes macro-F1 ${f3(first.causes?.macro_f1)} — against ${f3(metrics.weak_dev?.help_seeking?.f1_yes)}, ${f3(metrics.weak_dev?.condition?.accuracy)} and ${f3(metrics.weak_dev?.causes?.macro_f1)} on whole posts above.`,
     );
-  }
-  if (metrics.gold_dev && typeof metrics.gold_dev === "object") {
-    out.push("", "**Gold-label dev metrics** (human M-HELP annotations):", "", metricsTables(metrics.gold_dev, m.heads));
-  } else {
-    out.push("", `**Gold-label dev metrics: none** (${metrics.gold_dev_note ?? "no gold set"}).`);
   }
   return out.join("\n");
 }
@@ -143,12 +194,12 @@ function blockVariants() {
     .sort((a, b) => (a === "default" ? -1 : b === "default" ? 1 : a.localeCompare(b)));
   const rows = names.map((d) => {
     const v = JSON.parse(readFileSync(join(MODELS_DIR, d, "model.json"), "utf8"));
-    const w = v.metrics?.weak_dev ?? {};
+    const w = v.metrics?.gold_dev ?? {};
     const run = d === "default" ? "`npm run dev` / `wrangler deploy`" : `\`npm run dev:${d}\` / \`npm run deploy:${d}\``;
     return `| ${code(d)} | ${v.version} | ${v.architecture?.layers} | ${int(v.architecture?.params)} | ${mb(v.metrics?.sizes_bytes?.int8_onnx)} | ${f3(w.help_seeking?.f1_yes)} | ${f3(w.condition?.accuracy)} | ${f3(w.condition?.macro_f1)} | ${f3(w.causes?.macro_f1)} | ${run} |`;
   });
   return [
-    "| variant | version | layers | parameters | int8 ONNX | help_seeking F1(yes) | condition accuracy | condition macro-F1 | causes macro-F1 | run / deploy |",
+    "| variant | version | layers | parameters | int8 ONNX | gold help_seeking F1(yes) | gold condition accuracy | gold condition macro-F1 | gold causes macro-F1 | run / deploy |",
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ...rows,
   ].join("\n");

@@ -4,7 +4,7 @@ each auxiliary head ≥ its TF-IDF floor + 5 points weighted F1 on its dev rows)
 ``python -m mhelp_pipeline aux-heads`` (~5 min): the shipped variants, both teachers and the students of the
 GPU teacher, each scored on the weak-dev posts that carry an auxiliary label, whole posts exactly as the engine
 decides them (reliability.engine_predictions), against reports/floors.json's TF-IDF + LR floor of each head.
-Report section 1 shows the shipped model alone; this table says whether any model we have reaches the target,
+The report's floors table shows the shipped model alone; this table says whether any model we have reaches the target,
 which tells a missed target due to the student from one due to the encoder. Models without an export are
 skipped and named.
 """
@@ -72,7 +72,8 @@ def aux_heads(models=MODELS_SCORED, corpus_dir: Path = CORPUS_DIR, floors_path: 
 
 
 def aux_section(res: dict | None) -> list[str]:
-    """Lines for report section 1: every model's auxiliary heads, points over the TF-IDF floor."""
+    """Body of the report's auxiliary-heads section (report.py adds it when reports/aux-heads.json exists):
+    every model's auxiliary heads, points over the TF-IDF floor."""
     if not res:
         return []
     heads = list(res["floors"])

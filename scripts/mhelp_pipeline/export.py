@@ -140,6 +140,28 @@ def _agreement(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[str, 
     return res
 
 
+def _decide(task, z: np.ndarray, temperature: float, thresholds) -> np.ndarray:
+    """The shipped decision on one window's logits: calibrated probability against the head's thresholds
+    (a binary head's one threshold on p(labels[1]), one per label for multi-label heads), else argmax."""
+    z = z.astype(np.float64) / temperature
+    if task.kind == "multi_label":
+        return (1 / (1 + np.exp(-z))) > np.asarray(thresholds)
+    if thresholds is None:
+        return z.argmax(1)
+    p = np.exp(z - z.max(1, keepdims=True))
+    return (p[:, 1] / p.sum(1)) > thresholds[0]
+
+
+def decision_agreement(a: dict[str, np.ndarray], b: dict[str, np.ndarray], temps: dict, thresholds: dict) -> dict:
+    """Share of dev posts (first windows) on which two graphs make the same shipped decision: the label for
+    single-label heads, each (post, label) decision for multi-label heads (issue 13's >= 99 % target)."""
+    out = {}
+    for t in codebook().tasks:
+        da, db = (_decide(t, x[t.key], temps[t.key], thresholds[t.key]) for x in (a, b))
+        out[t.key] = float((da == db).mean())
+    return out
+
+
 def file_sha256(path: Path) -> str:
     """Hex SHA-256 of a file, read in 1 MiB chunks (model files are tens of MB)."""
     h = hashlib.sha256()
@@ -193,6 +215,7 @@ def export(variant: str = "default", cfg: ExportConfig = ExportConfig(), checkpo
     # the same settings on first windows only: what the numbers were before long posts were scored whole
     dev_int8_first = evaluate(cb, {k: v / temps[k] for k, v in int8_first.items()}, dev, thresholds)
     dev_fp32_argmax = evaluate(cb, fp32_dev, dev)
+    decisions_agree = decision_agreement(fp32_dev, int8_first, temps, thresholds)
     multi_window = int(sum(len(w) > 1 for w in dev_weights))
 
     gold_metrics = None
@@ -273,6 +296,7 @@ def export(variant: str = "default", cfg: ExportConfig = ExportConfig(), checkpo
             "gold_dev_note": None if gold_metrics else ("gold/dev.jsonl was absent on the build machine" if score_gold
                                                         else "not scored: this model was trained on part of gold dev"),
             "int8_vs_fp32_dev_agreement": _compact(agree),
+            "int8_vs_fp32_dev_decision_agreement": _compact(decisions_agree),
             "fp32_onnx_vs_torch_max_abs_logit_diff": round(fp32_vs_torch, 6),
             "fp32_dev_argmax": _compact({k: {m: v for m, v in d.items() if m in ("accuracy", "macro_f1", "micro_f1")}
                                          for k, d in dev_fp32_argmax.items()}),
@@ -282,6 +306,6 @@ def export(variant: str = "default", cfg: ExportConfig = ExportConfig(), checkpo
         "notice": NOTICE,
     }
     (out_dir / "model.json").write_text(json.dumps(model_json, indent=2, ensure_ascii=False) + "\n")
-    log(json.dumps({"sizes": model_json["metrics"]["sizes_bytes"], "agreement": agree,
+    log(json.dumps({"sizes": model_json["metrics"]["sizes_bytes"], "agreement": agree, "decisions": decisions_agree,
                     "fp32_vs_torch": fp32_vs_torch}, indent=1))
     return model_json

@@ -1,10 +1,11 @@
 """Floors per task (issue 3): the majority baseline and TF-IDF + logistic regression, single-task.
 
-Trained on the corpus train split, evaluated on the weak-label dev split with the issue's metric set
+Trained on the corpus train split, evaluated on the dev split (silver labels for the primary heads, the
+datasets' labels for the auxiliary heads) with the issue's metric set
 (metrics.issue_metrics). TF-IDF: word 1-2 grams, sublinear tf, fitted on the train texts only. Logistic
 regression with class_weight="balanced"; multinomial for single-label tasks, one binary model per label
 (one-vs-rest) for multi-label tasks, each trained on the train rows where that label is known, since
-weak multi-label targets are partial (e.g. CAMS-mapped causes only know their positives). A label whose
+some multi-label targets are partial (e.g. CAMS-mapped causes only know their positives). A label whose
 known train entries are all one value gets that constant (LR needs two classes). The majority floor
 predicts the most frequent train label (per label for multi-label tasks); its AUROC is 0.5 by
 construction (a constant score).
@@ -110,7 +111,7 @@ def floors(cfg: FloorConfig = FloorConfig(), corpus_dir: Path = CORPUS_DIR, out:
                           max_features=cfg.max_features)
     X_tr = vec.fit_transform([r["text"] for r in tr])
     X_dv = vec.transform([r["text"] for r in dv])
-    res: dict = {"config": asdict(cfg), "dev": "weak-label dev split (gold dev absent on this machine)",
+    res: dict = {"config": asdict(cfg), "dev": "dev split (primary heads: silver labels; auxiliary heads: their datasets' labels)",
                  "vocabulary": len(vec.vocabulary_), "tasks": {}}
     for task in cb.tasks:
         y_tr, m_tr = targets(task, tr)

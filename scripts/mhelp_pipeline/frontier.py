@@ -245,7 +245,7 @@ def frontier_section(fr: dict | None, number: int) -> list[str]:
             f"weights and early stopping as every model here (train.py), {teacher['train_steps']} steps in "
             f"{teacher['train_wall_seconds']:.0f} s on {teacher.get('train_hardware') or '2 CPU cores'} (how it was "
             "chosen, and CPU vs GPU training times: the next subsection). all-mpnet-base-v2 (110 M parameters) was "
-            "not trained: section 10 says why.", "",
+            "not trained: the last section says why.", "",
             f"**Students** (`cd scripts && python -m mhelp_pipeline distill`; distill.py, frontier.py, "
             f"scripts/bench_ort_web.mjs): the same architecture truncated to {', '.join(map(str, dc['layers']))} layers, "
             f"initialised from the teacher ({dc.get('init', 'pretrained')}: its embeddings, first layers and heads), "
@@ -261,7 +261,7 @@ def frontier_section(fr: dict | None, number: int) -> list[str]:
             f"Node {lat.get('node')}, one {lat.get('tokens')}-token window, median [p10, p90] of "
             f"{fr['frontier_config']['bench_runs']} interleaved runs on 2 shared CPU cores. Not Worker CPU time: the "
             "'workerd est.' column multiplies by 1.3–1.8 (../shared/notes/EDGE-FEASIBILITY.md); the shipped model's "
-            "workerd CPU ms are measured in section 9 (bench/worker-latency.mjs). One seed per model: the "
+            "workerd CPU ms are measured in the Worker CPU section (bench/worker-latency.mjs). One seed per model: the "
             "intervals cover dev-sampling noise, not training noise.", "",
             "| model | role | params | int8 ONNX | Node ms/window | workerd est. ms | help F1 | help AUROC | cond. "
             "accuracy | cond. macro-F1 | causes macro-F1 | train |",
@@ -316,5 +316,5 @@ def frontier_section(fr: dict | None, number: int) -> list[str]:
                    "(narrower than hidden 384, or shorter windows)") + ".")
     out += ["", f"Rule for `fast`: the fastest student that keeps weak-dev help-seeking F1 ≥ {floor} (the issue states "
             f"the bar on gold-dev cross-validation, which is not available). {verdict} Which model ships as the "
-            "default and why is stated in docs/model-card.md and section 1.", ""]
+            "default and why is stated in docs/model-card.md.", ""]
     return out

@@ -168,7 +168,9 @@ _PERSON_VERBS_AFTER = r"'s|\u2019s| and I| and me| said| says| told| texted| ask
 _COMBINING = re.compile("[\u0300-\u036f]")
 _TITLE_WORDS = frozenset(_WORDS["titles"])
 _PLACE_PREPOSITIONS = tuple(f" {w} " for w in _WORDS["place_prepositions"])
-_VERSE = re.compile(r" [0-9]{1,3}:[0-9]")
+# after a capitalised word, these say it is not a person: a verse reference ("John 3:16"), a contraction
+# ("Haven't", "Will'll"), a holiday ("Valentine's Day", "St. Patrick's Day")
+_NOT_A_PERSON_AFTER = re.compile(r" [0-9]{1,3}:[0-9]|['\u2019](?:t|ll|ve|re|d|m)(?![A-Za-z])|['\u2019]s Day(?![A-Za-z])")
 
 
 def _key(word: str) -> str:
@@ -204,7 +206,7 @@ def _name_rule(prefix: str, accept, suffix: str = ""):
 
     def replace(m: re.Match) -> str:
         before, first, second = m.group(1), m.group(2), m.group(3)
-        if _VERSE.match(m.string, m.end(2)) or not accept(first, m):
+        if _NOT_A_PERSON_AFTER.match(m.string, m.end(2)) or not accept(first, m):
             return m.group(0)
         if second is None:
             return f"{before}[NAME]"

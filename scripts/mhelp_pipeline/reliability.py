@@ -1,5 +1,5 @@
 """Calibration evidence for the shipped model (issue 3: "calibration error before/after temperature scaling;
-confusion matrices and reliability diagrams"), on the weak-label dev split.
+confusion matrices and reliability diagrams"), on the dev split (silver labels for the primary heads).
 
 Logits come from the shipped int8 ONNX graph (models/<variant>/) on each dev post's first 128-token window,
 the quantity export.py calibrated on. ECE = sum over 15 equal-width confidence bins of
@@ -100,7 +100,7 @@ def calibration_report(cfg: ReliabilityConfig = ReliabilityConfig(), data: tuple
     logits, enc, meta, groups = data or shipped_dev_logits(cfg.variant)
     heads = {h["task"]: h for h in meta["heads"]}
     fold = _folds(groups, cfg.folds)
-    res: dict = {"dev": "weak-label dev split (gold dev absent on this machine), first 128-token window, "
+    res: dict = {"dev": "dev split (primary heads: silver labels), first 128-token window, "
                         "shipped int8 ONNX", "bins": cfg.bins, "heads": {}}
     for t in cb.tasks:
         z, (y, m) = logits[t.key], targets(t, enc)

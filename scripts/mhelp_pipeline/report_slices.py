@@ -1,4 +1,4 @@
-"""The report's slices section (section 6), read from reports/slices.json (slices.py): the issue's metrics by
+"""The report's dev-split slices section, read from reports/slices.json (slices.py): the issue's metrics by
 source subreddit/dataset and by post length, and what limits their reading."""
 
 from __future__ import annotations
@@ -47,50 +47,61 @@ def _extremes(sl: dict) -> str:
     return "; ".join(parts)
 
 
-def _medians(sl: dict) -> str:
-    m = sorted((r["median_tokens"], name) for name, r in sl["by_source"].items())
+def _medians(sources: dict) -> str:
+    m = sorted((r["median_tokens"], name) for name, r in sources.items())
+
     def fmt(part: list) -> str:
         return ", ".join(f"{name} {v:.0f}" for v, name in part)
 
-    return fmt(m[:3]) + " … " + fmt(m[-3:])
+    return fmt(m) if len(m) <= 6 else fmt(m[:3]) + " … " + fmt(m[-3:])
+
+
+def _has_primary_labels(row: dict) -> bool:
+    return any(row[t].get("n") for t in ("help_seeking", "condition", "causes"))
 
 
 def slices_section(sl: dict) -> list[str]:
     n = sl["min_n_for_ci"]
-    out = ["## 6. Slices (fairness and robustness)", "",
+    sources = {k: r for k, r in sl["by_source"].items() if _has_primary_labels(r)}
+    unlabelled = len(sl["by_source"]) - len(sources)
+    out = ["## Slices (robustness)", "",
            "`reports/slices.json`, computed by scripts/mhelp_pipeline/slices.py from the same predictions as "
-           "section 1 (whole posts as the engine decides them: every window, shipped int8 ONNX, aggregation, "
-           "temperatures and thresholds) on the **weak-label** dev split. Source: the subreddit for rows of the reddit-subreddits collection (`r/…`), "
-           "otherwise the dataset. Length: content tokens of the whole post; ≤ 126 tokens is one engine window, "
+           "the floors table (whole posts as the engine decides them: every window, shipped int8 ONNX, aggregation, "
+           "temperatures and thresholds) on the dev split (silver labels for the primary heads). Source: the "
+           "subreddit for rows of the reddit-subreddits collection (`r/…`), otherwise the source the corpus records. "
+           "Length: content tokens of the whole post; ≤ 126 tokens is one engine window, "
            "127 and more are several. Per slice, the issue's metrics on the posts labelled for the task; the "
            f"headline (F1 of 'yes', condition accuracy, causes micro-F1) carries a 95 % bootstrap interval over the "
            f"slice's posts ({sl['bootstrap']['resamples']} resamples) when n ≥ {n}, else 'n too small'. Causes use "
-           "micro-F1 here because within one source only one or two cause labels are usually known. AUROC needs "
-           "both classes in the slice.", "",
+           "micro-F1 here because a small slice rarely holds every cause label. AUROC needs both classes in the "
+           "slice." + (f" {unlabelled} source{'s' if unlabelled > 1 else ''} with no primary label on the dev split "
+                       "(auxiliary datasets only) left out of the source table." if unlabelled else ""), "",
            f"Range over slices with n ≥ {n}: {_extremes(sl)}.", "",
            "**No demographic fairness slice is possible**: the data carry no demographic attributes. Source and "
            "length are robustness slices.", "",
            "### By source", ""]
-    out += _slice_table(sl["by_source"], "source")
+    out += _slice_table(sources, "source")
     out += ["", "### By post length (content tokens)", ""]
     out += _slice_table(sl["by_length"], "tokens", SLICE_NAMES)
     wins = ", ".join(f"{SLICE_NAMES[k]}: {r['engine_windows'][0]}–{r['engine_windows'][1]}"
                      for k, r in sl["by_length"].items())
+    positive_only = any(r["causes"].get("known_negatives") == 0
+                        for dim in ("by_source", "by_length") for r in sl[dim].values())
     out += ["", f"Engine windows per post in each length bucket (max_length 128, stride 32): {wins}.", "",
             "Reading, and what limits it:",
-            "- The weak labels are made by different rules in different sources (source priors, subreddit/topic "
-            "mappings, lexical cues; `reports/data-card.md`), so a gap between two sources mixes model error with "
-            "a change of labelling rule. Some slices are one-class by construction (counsel-chat help_seeking is "
-            "'yes' by source prior; r/casualconversation is 'no' / 'none' / no cause): F1 or AUROC is then "
-            "undefined, and the table shows accuracy (help_seeking) or the false-positive rate over known "
-            "entries (causes) instead.",
-            "- Causes values marked † come from 'positive-only' weak labels (a lexicon or mapping names a cause; "
-            "no cause is known to be absent): no false positive can be counted there, so micro-F1 is a recall "
-            "and values near 1 are expected.",
-            f"- Length and source are confounded (median content tokens: {_medians(sl)}), so neither slicing "
+            "- The primary heads' dev labels are silver: codebook labels from one annotator per post, so each "
+            "slice's number includes that annotator's disagreement with the codebook (the gold set, labelled by "
+            "three, measures the model without it). A gap between two sources mixes model error with different "
+            "class mixes and post styles.",
+            "- Where a slice holds one class only, F1 or AUROC is undefined and the table shows accuracy "
+            "(help_seeking) or the false-positive rate over known entries (causes) instead."]
+    if positive_only:
+        out.append("- Causes values marked † come from slices with no known negative (post, label) entry: no false "
+                   "positive can be counted there, so micro-F1 is a recall.")
+    out += [f"- Length and source are confounded (median content tokens: {_medians(sources)}), so neither slicing "
             "isolates one factor.",
-            "- Posts over 126 tokens are scored on every window, as deployed (help_seeking: the most request-like "
-            "window decides; condition: token-weighted mean; causes: max), but training saw only first windows.",
+            "- Posts over 126 tokens are scored on every window, as deployed (per-head aggregation in model.json), "
+            "but training saw only first windows.",
             "- Thresholds and temperatures were fitted on this dev split as a whole; per-slice intervals are not "
-            f"corrected for the {len(sl['by_source']) + len(sl['by_length'])} slices compared.", ""]
+            f"corrected for the {len(sources) + len(sl['by_length'])} slices compared.", ""]
     return out

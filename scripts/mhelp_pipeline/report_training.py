@@ -1,5 +1,6 @@
-"""Part of section 7 of reports/model-report.md: how the teacher was chosen and what training costs on CPU
-and on the lent GPU, from reports/gpu-training.json (gpu_transfer.py writes it when the GPU's files are
+"""Part of the teacher-and-students section of reports/model-report.md (report.py includes it only when
+its JSON exists): how the teacher was chosen and what training costs on CPU and on the lent GPU, from
+reports/gpu-training.json (gpu_transfer.py writes it when the GPU's files are
 unpacked). Every number is read from that JSON."""
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def training_section(gpu: dict | None) -> list[str]:
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     out += _candidate_rows(runs)
     out += ["", f"Chosen: aux-head weight {chosen['train_config']['aux_task_weight']:g}, best step {chosen['best_step']} "
-                "(scores at the best step, first 128-token window, argmax / 0.5; section 1 and the table above "
+                "(scores at the best step, first 128-token window, argmax / 0.5; the floors table and the table above "
                 "score whole posts with calibrated decisions). Seed-to-seed spread of the teacher: next table.", "",
             "Training time (wall clock, dev evaluations included):", "",
             "| model | CPU run | CPU time | GPU run | GPU time | speed-up per step |", "|---|---|---:|---|---:|---:|"]

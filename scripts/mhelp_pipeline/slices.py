@@ -1,4 +1,5 @@
-"""Metrics of the shipped model by slice of the weak-label dev split (issue 3: "slices (fairness and robustness)").
+"""Metrics of the shipped model by slice of the dev split (issue 3: "slices (fairness and robustness)"); gold_cv.py
+slices its gold decisions the same way.
 
 Two slicings, each post in exactly one slice per slicing:
 - source: the subreddit for rows of the reddit-subreddits collection (source ``reddit-<sub>`` -> ``r/<sub>``),
@@ -51,7 +52,7 @@ class SliceConfig:
 
 @dataclass(frozen=True)
 class TaskData:
-    """One task's per-post decisions and weak targets, dev order. Multi-label: [n, labels] arrays + mask."""
+    """One task's per-post decisions and targets, dev order. Multi-label: [n, labels] arrays + mask."""
 
     task: Task
     pred: np.ndarray
@@ -93,7 +94,7 @@ def task_metrics(td: TaskData, rows: np.ndarray, cfg: SliceConfig) -> dict:
     elif t.kind == "multi_label":
         known = td.mask[rows] > 0
         out["positives"] = int((known & (td.y[rows] > 0)).sum())  # known positive (post, label) entries
-        # 0 for "positive-only" weak labels: no false positive can be counted, so micro-F1 is a recall
+        # 0 for "positive-only" labels: no false positive can be counted, so micro-F1 is a recall
         out["known_negatives"] = int((known & (td.y[rows] == 0)).sum())
         out["false_positive_rate"] = (float((known & (td.y[rows] == 0) & (td.pred[rows] > 0)).sum())
                                       / out["known_negatives"] if out["known_negatives"] else None)
@@ -101,7 +102,7 @@ def task_metrics(td: TaskData, rows: np.ndarray, cfg: SliceConfig) -> dict:
         out["labels_present"] = len(m.get("f1_per_label", {}))
     if out.get("positives") == 0:  # F1 is 0 or 0/0 without a single positive label: not a measurement
         out[head] = None
-        out["headline_ci"] = {"note": "no weak positive labels"}
+        out["headline_ci"] = {"note": "no positive labels"}
         return out
     if m["n"] < cfg.min_n_for_ci:
         out["headline_ci"] = {"note": "n too small"}
@@ -153,8 +154,9 @@ def slice_report(data: tuple, preds: dict, cfg: SliceConfig = SliceConfig()) -> 
     by_length = [length_bucket(n) for n in enc.n_tokens]
     bucket_keys = [k for k, _, _ in LENGTH_BUCKETS]
     res = {
-        "dev": "weak-label dev split (gold dev absent on this machine); whole posts as the engine decides them "
-               "(every window, shipped int8 ONNX, aggregation, temperatures and thresholds, fitted on this same split)",
+        "dev": "dev split (primary heads: silver labels, one annotator per post; auxiliary heads: their datasets' "
+               "labels); whole posts as the engine decides them (every window, shipped int8 ONNX, aggregation, "
+               "temperatures and thresholds, fitted on this same split)",
         "slice_headline": SLICE_HEADLINE, "min_n_for_ci": cfg.min_n_for_ci,
         "bootstrap": {"resamples": cfg.bootstrap.resamples, "level": cfg.bootstrap.level, "seed": cfg.bootstrap.seed},
         "by_source": metrics_by_slice(by_source, tasks, cfg),

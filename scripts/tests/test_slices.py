@@ -71,7 +71,7 @@ def test_small_one_class_and_empty_slices_are_flagged_not_scored():
     assert b["help_seeking"]["n"] == 9 and b["help_seeking"]["headline_ci"] == {"note": "n too small"}
     assert c["help_seeking"]["positives"] == 0 and c["help_seeking"]["f1"] is None
     assert c["help_seeking"]["auroc"] is None  # one class: AUROC undefined
-    assert c["help_seeking"]["headline_ci"] == {"note": "no weak positive labels"}
+    assert c["help_seeking"]["headline_ci"] == {"note": "no positive labels"}
     assert b["causes"] == {"n": 0} and c["causes"] == {"n": 0}
 
 

@@ -157,7 +157,9 @@ const AFTER = `(?![${LETTER}0-9_])`;
 // group 2: the (first) name; group 3: an optional capitalised word after it (a surname, if accepted)
 const NAME = `(${WORD})${AFTER}(?: (${WORD})${AFTER})?`;
 const END = "(?![\\s\\S])";
-const VERSE = /^ [0-9]{1,3}:[0-9]/;
+// after a capitalised word, these say it is not a person: a verse reference ("John 3:16"), a contraction
+// ("Haven't", "Will'll"), a holiday ("Valentine's Day", "St. Patrick's Day")
+const NOT_A_PERSON_AFTER = /^(?: [0-9]{1,3}:[0-9]|['\u2019](?:t|ll|ve|re|d|m)(?![A-Za-z])|['\u2019]s Day(?![A-Za-z]))/;
 const INTRO_TAIL = /^(?:,| from| and| here| \(| [0-9])(?![A-Za-z])/;
 
 function alternation(words: readonly string[]): string {
@@ -254,7 +256,7 @@ function applyNameRule(text: string, rule: NameRule): string {
   return text.replace(rule.pattern, (match: string, prefix: string, first: string, second: string | undefined, offset: number) => {
     const start = offset + prefix.length;
     const m: NameMatch = { text, prefix, start, end: start + first.length, matchEnd: offset + match.length, surname: second };
-    if (VERSE.test(text.slice(m.end)) || !rule.accept(first, m)) return match;
+    if (NOT_A_PERSON_AFTER.test(text.slice(m.end)) || !rule.accept(first, m)) return match;
     if (second === undefined) return `${prefix}[NAME]`;
     return surname(second) ? `${prefix}[NAME]` : `${prefix}[NAME] ${second}`;
   });

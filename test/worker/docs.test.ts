@@ -17,7 +17,7 @@ describe("GET /docs/*", () => {
     expect(html).toContain('<a href="/docs/data-card">data card</a>');
     expect(html).not.toContain("<!--"); // generated-block markers are not shown
     expect(html).not.toContain("generated:");
-    expect(html).toMatch(/weak-label/i);
+    expect(html).toMatch(/Headline: the gold dev set/);
   });
 
   it("serves the data card, and Markdown on request (.md, ?format=md, Accept)", async () => {

@@ -18,7 +18,7 @@ interface Card {
 }
 
 export const CARDS: readonly Card[] = [
-  { slug: "model-card", title: "Model card", summary: "architecture, training, weak-label metrics, calibration, intended use, limits, fairness slices", markdown: modelCard },
+  { slug: "model-card", title: "Model card", summary: "architecture, training, gold-label metrics, calibration, intended use, limits, fairness slices", markdown: modelCard },
   { slug: "data-card", title: "Data card", summary: "sources, licences, label provenance, counts per split", markdown: dataCard },
   {
     slug: "model-report",
