@@ -130,13 +130,14 @@ def _trained_how(tr: dict) -> str:
             else "trained directly on the corpus by train.py, not distilled from a teacher")
 
 
-def _gold_dev_line(m: dict) -> str:
+def _gold_dev_line(m: dict, gold_section: int | None) -> str:
     g = m.get("gold_dev")
     if not g:
         return f"model.json has no gold numbers of its own (`metrics.gold_dev_note`: {m.get('gold_dev_note')})."
     hs, co, ca = g.get("help_seeking", {}), g.get("condition", {}), g.get("causes", {})
+    see = f"; section {gold_section} scores the model with intervals" if gold_section else ""
     return (f"model.json's own gold numbers (`metrics.gold_dev`, written by export.py as shipped, without "
-            f"intervals; the gold section has them with intervals): {hs.get('n', '–')} posts, help_seeking F1 of "
+            f"intervals{see}): {hs.get('n', '–')} posts, help_seeking F1 of "
             f"'yes' {_f(hs.get('f1_yes'))}, condition accuracy {_f(co.get('accuracy'))} / macro-F1 "
             f"{_f(co.get('macro_f1'))}, causes macro-F1 {_f(ca.get('macro_f1'))} / micro-F1 {_f(ca.get('micro_f1'))}.")
 
@@ -163,7 +164,7 @@ def _decision_agreement(m: dict) -> list[str]:
     return out
 
 
-def _shipped_section(meta: dict, variant: str, ref: dict[str, int]) -> list[str]:
+def _shipped_section(meta: dict, variant: str, ref: dict[str, int], has_gold_cv: bool) -> list[str]:
     a, tr, m = meta["architecture"], meta["training"], meta["metrics"]
     best = f", best step {tr['best_step']}" if tr.get("best_step") is not None else ""
     out = ["## The shipped model", "",
@@ -178,7 +179,7 @@ def _shipped_section(meta: dict, variant: str, ref: dict[str, int]) -> list[str]
             f"shipped model's dev-split numbers (section {ref['diagnostics']}) are therefore in-sample for those "
             f"settings; the gold numbers of section {ref['gold']} are not: *as shipped* uses these settings on "
             "posts the model never saw, *cross-fitted* refits them on other gold folds.", "",
-            _gold_dev_line(m), ""]
+            _gold_dev_line(m, ref["gold"] if has_gold_cv else None), ""]
     return out + _decision_agreement(m)
 
 
@@ -418,7 +419,7 @@ def _plan(inp: ReportInputs) -> list[tuple[str, Builder]]:
     read from an optional JSON is planned only when that JSON exists."""
     plan: list[tuple[str, Builder]] = [
         ("gold", lambda n, ref: gold_section(inp.gold_cv, n)),
-        ("shipped", lambda n, ref: _shipped_section(inp.meta, inp.variant, ref)),
+        ("shipped", lambda n, ref: _shipped_section(inp.meta, inp.variant, ref, inp.gold_cv is not None)),
         ("diagnostics", lambda n, ref: _diagnostics(inp, n, ref)),
         ("worker", lambda n, ref: _worker_section(inp.meta, inp.benches, n))]
     if inp.aux_heads:
