@@ -23,8 +23,8 @@ Several seeds per run (``seeds``): each seed changes the head initialisation, ba
 The comparison averages each metric over seeds, and its paired bootstrap resamples dev posts for that
 seed average (so the interval covers dev sampling noise of the seed mean); the per-seed differences show
 training noise. No early stopping (the final model is evaluated) and no calibration: single-label heads
-use argmax, multi-label heads 0.5, identically for every run. Dev = the weak-label dev split (gold dev is
-absent on this machine).
+use argmax, multi-label heads 0.5, identically for every run. Dev = the corpus dev split (primary heads on
+silver labels); gold-dev comparisons are gold_cv.py's.
 
 Per-run dev logits are kept in build/ablation/<budget>/<run>-seed<k>.npz (git-ignored) so the analysis can
 be redone without retraining; a run is reused only if its saved config equals the current one. Results go
@@ -275,7 +275,7 @@ def analyse(logits: dict[str, dict[int, dict[str, np.ndarray]]], cfg: AblationCo
     run_seeds = {name: [s for s in sorted(by_seed) if name == "multi_task_primary" or s in seeds]
                  for name, by_seed in logits.items()}
     res: dict = {"config": {**asdict(cfg), "seeds": seeds}, "budget": budget_label(cfg),
-                 "dev": "weak-label dev split (gold dev absent on this machine)", "runs": {}, "comparisons": {},
+                 "dev": "corpus dev split (primary heads on silver labels)", "runs": {}, "comparisons": {},
                  "multi_task_aux": {}}
     for name in logits:
         per_seed, pool = {}, None

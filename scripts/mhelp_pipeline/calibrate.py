@@ -7,7 +7,7 @@ on p(labels[1]) maximising that label's F1; multi-label heads get one threshold 
 label's F1; a label with too few known dev positives keeps 0.5. Multi-class heads use argmax (null).
 
 Calibration runs on the logits of the shipped (int8) graph, so the numbers describe what the engine runs.
-Dev labels here are mostly weak labels: the thresholds inherit their biases (see reports/data-card.md).
+Dev labels of the primary heads are silver labels (one annotator per post; see reports/data-card.md).
 """
 
 from __future__ import annotations

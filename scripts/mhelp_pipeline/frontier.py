@@ -2,7 +2,7 @@
 
 Models: build/students/L1..L3 (distill.py), the 6-layer teacher they were distilled from (its export in
 build/teacher/L6/model) and, as a reference row, the shipped models/default. For each:
-- accuracy: weak-label dev split (gold dev is absent), whole posts as the engine scores them (every window,
+- accuracy: the corpus dev split (primary heads on silver labels; gold is gold_cv.py's), whole posts as the engine scores them (every window,
   the model's own int8 ONNX, aggregation, temperatures and thresholds, each calibrated by export.py on this
   same dev split, so every model is equally in-sample); the issue's metrics (metrics.issue_metrics) with 95 %
   bootstrap intervals, and a paired bootstrap test model - teacher on the same resampled posts (bootstrap.py);
@@ -202,7 +202,7 @@ def frontier(dcfg=None, dirs: dict[int, Path] | None = None, cfg: FrontierConfig
         "what": "size/latency/accuracy frontier of students distilled from the 6-layer MiniLM teacher (issue 3), "
                 "with the teacher and the shipped default as reference rows",
         "teacher": teacher,
-        "dev": "weak-label dev split (gold dev absent on this machine): whole posts as the engine scores them "
+        "dev": "corpus dev split (primary heads on silver labels): whole posts as the engine scores them "
                "(every window), each model's own int8 ONNX, aggregation, temperatures and thresholds (calibrated on "
                "this same split for every model)",
         "latency": {k: v for k, v in bench.items() if k != "models"} | {
@@ -255,7 +255,7 @@ def frontier_section(fr: dict | None, number: int) -> list[str]:
             "head of every training post (most posts carry a weak label for one or two heads only); hard = the usual "
             "masked, class-weighted loss on the weak labels. Every model is exported, int8-quantised and calibrated "
             "by the same export.py.", "",
-            "Accuracy: weak-label dev split, whole posts as the engine scores them (every window, each model's own "
+            "Accuracy: corpus dev split, whole posts as the engine scores them (every window, each model's own "
             "int8 graph, aggregation, temperatures and thresholds, fitted on this same split for every model), 95 % "
             f"bootstrap intervals over dev posts. Latency: onnxruntime-web {lat.get('ort_version')} WASM, 1 thread, "
             f"Node {lat.get('node')}, one {lat.get('tokens')}-token window, median [p10, p90] of "

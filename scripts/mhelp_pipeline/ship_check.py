@@ -64,7 +64,7 @@ def ship_check(candidate: Path, variant: str, cfg: FrontierConfig = FrontierConf
            # seed, steps, teacher script and hardware of each: a re-seeded shipped config measures training noise
            "training": {n: {k: m["meta"]["training"].get(k) for k in ("seed", "steps", "hardware", "date")}
                         for n, m in models.items()},
-           "dev": "weak-label dev split, whole posts as the engine scores them (gold dev absent on this machine)",
+           "dev": "corpus dev split (primary heads on silver labels), whole posts as the engine scores them",
            "per_model": acc["per_model"]}
     if against is None:
         res |= {"paired_candidate_minus_shipped": paired, "decision": decide(paired)}
