@@ -81,7 +81,7 @@ describe("markdown renderer", () => {
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain("Model report");
-    expect(html).toContain("weak-label dev split");
+    expect(html).toContain("The headline is the gold dev set");
     expect(html).not.toMatch(/href="figures\//);
     expect(html).toMatch(/Figure: .*reports\/figures\/.*\.png/);
     expect(figuresAsNotes("a ![chart](figures/x.png) b", "reports/")).toBe("a *Figure: chart (`reports/figures/x.png` in the repository).* b");
