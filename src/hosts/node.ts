@@ -5,6 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as ort from "onnxruntime-web";
 import { Engine, type EngineOptions } from "../engine/engine";
+import { applyOrtSettings } from "../engine/ort-settings";
 import type { OrtModuleLike } from "../engine/types";
 
 /** The checkout's root: the nearest folder above this file whose package.json is named "mhelp". */
@@ -44,10 +45,7 @@ export function readModelDir(modelDir: string): ModelFiles {
 let configured = false;
 function configureOrt(): OrtModuleLike {
   if (!configured) {
-    // one thread, as in workerd (no SharedArrayBuffer there); also keeps Node from spawning workers
-    ort.env.wasm.numThreads = 1;
-    ort.env.wasm.proxy = false;
-    ort.env.logLevel = "error";
+    applyOrtSettings(ort.env);
     configured = true;
   }
   return ort as unknown as OrtModuleLike;

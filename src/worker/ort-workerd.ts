@@ -9,6 +9,7 @@
 import * as ort from "onnxruntime-web/wasm";
 // By relative path: wrangler's module collector does not resolve package "exports" for .wasm files.
 import ortWasmModule from "../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm";
+import { applyOrtSettings } from "../engine/ort-settings";
 import type { OrtModuleLike } from "../engine/types";
 
 const MARKER = new ArrayBuffer(8);
@@ -55,9 +56,7 @@ export function getOrt(): OrtModuleLike {
   if (configured) return configured;
   installInstantiateShim(ortWasmModule);
   ort.env.wasm.wasmBinary = MARKER;
-  ort.env.wasm.numThreads = 1;
-  ort.env.wasm.proxy = false;
-  ort.env.logLevel = "error";
+  applyOrtSettings(ort.env);
   configured = ort as unknown as OrtModuleLike;
   return configured;
 }
