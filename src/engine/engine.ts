@@ -75,10 +75,6 @@ export class Engine {
     return new Engine(metadata, tokenizer, ort, session, options);
   }
 
-  normalise(text: string): string {
-    return normalise(text);
-  }
-
   async predict(texts: string[]): Promise<Prediction[]> {
     return this.predictNormalised(texts.map(normalise));
   }

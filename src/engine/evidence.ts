@@ -1,8 +1,14 @@
 // Evidence for the help-seeking score: which sentences of the ORIGINAL text drove it. Sentence-level
 // occlusion — remove one sentence, re-score, and measure how much p(yes) drops. It is faithful by
 // construction (a span is shown only because removing it lowered the score), model-agnostic, and its
-// cost is bounded: at most `maxSentences` extra model passes, each no longer than the post.
+// cost is bounded: at most `maxSentences` extra model passes, each no longer than the post, plus one for
+// the whole post when the caller does not pass its score.
 import type { Engine } from "./engine";
+
+/** Sentences re-scored per post by default: the longest ones, one model pass each. */
+export const MAX_EVIDENCE_SENTENCES = 12;
+/** Spans returned by default, strongest first. */
+export const MAX_EVIDENCE_SPANS = 3;
 
 export interface EvidenceSpan {
   /** UTF-16 offsets into the original text (JavaScript string indices), end exclusive. */
@@ -49,8 +55,8 @@ export async function helpSeekingEvidence(
   /** score: p(help_seeking = yes) of the whole post when the caller already has it (saves one pass). */
   options: { maxSentences?: number; topK?: number; score?: number } = {},
 ): Promise<Evidence> {
-  const maxSentences = options.maxSentences ?? 12;
-  const topK = options.topK ?? 3;
+  const maxSentences = options.maxSentences ?? MAX_EVIDENCE_SENTENCES;
+  const topK = options.topK ?? MAX_EVIDENCE_SPANS;
   const sentences = sentenceSpans(text);
   const score = options.score ?? (await engine.predict([text]))[0]!.heads.help_seeking!.probs.yes!;
   if (sentences.length <= 1) {

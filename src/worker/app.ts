@@ -4,14 +4,14 @@
 // asked for) → API key + rate limit on protected routes (/v1/* except /v1/labels, and /metrics) → routes.
 // Public: /health, /openapi.json, /v1/labels, /docs/* and the demo page (static assets).
 //
-// Route schemas carry the deployment's limits (MAX_POSTS, …), so an app is built per Config; index.ts
-// builds it on the first request from the Worker's vars and reuses it.
+// Route schemas carry the deployment's limits (MAX_POSTS, …), so an app is built for a Config; index.ts
+// builds the Worker's one app from its vars.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { apiKeyAuth } from "./auth";
-import { DEFAULT_CONFIG } from "./config";
-import type { AppEnv, Config } from "./env";
+import { DEFAULT_CONFIG, type Config } from "./config";
+import type { AppEnv } from "./env";
 import { defaultHook, notFound, onError } from "./errors";
 import { MODEL_INFO } from "./model";
 import { observe } from "./observability";

@@ -8,11 +8,12 @@
 // AUTH_REQUIRED = "false" (what `npm run dev` passes) turns both off for local development: requests are
 // anonymous, keys are ignored and nothing is rate limited. The Worker logs a warning once per isolate.
 import type { MiddlewareHandler } from "hono";
-import { sha256Hex } from "./cache";
 import type { AppEnv } from "./env";
 import { ApiError } from "./errors";
+import { errorFields, log } from "./logger";
+import { sha256Hex } from "./sha256";
 
-/** Must equal `simple.period` of the RATE_LIMITER binding in wrangler.toml (the binding accepts 10 or 60). */
+/** `simple.period` of the RATE_LIMITER binding in wrangler.toml (10 or 60); test/worker/auth.test.ts checks they agree. */
 export const RATE_LIMIT_PERIOD_SECONDS = 60;
 /** KV edge-cache time for key lookups: a revocation takes effect within about this long (KV's minimum is 30). */
 export const KEY_CACHE_TTL_SECONDS = 60;
@@ -56,8 +57,8 @@ export function presentedKey(authorization: string | undefined, xApiKey: string 
   return null;
 }
 
-function unauthorized(code: string, message: string): ApiError {
-  return new ApiError(401, code, message, undefined, { "WWW-Authenticate": 'Bearer realm="mhelp"' });
+function unauthorized(code: "missing_api_key" | "malformed_api_key", message: string): ApiError {
+  return new ApiError(code, message, { headers: { "WWW-Authenticate": 'Bearer realm="mhelp"' } });
 }
 
 let warnedAuthOff = false;
@@ -67,9 +68,7 @@ export const apiKeyAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!c.get("config").authRequired) {
     if (!warnedAuthOff) {
       warnedAuthOff = true;
-      console.warn(
-        JSON.stringify({ level: "warn", msg: "AUTH_REQUIRED is false: API keys and rate limits are OFF (local development only; wrangler.toml sets it to true for deploys)" }),
-      );
+      log("warn", "AUTH_REQUIRED is false: API keys and rate limits are OFF (local development only; wrangler.toml sets it to true for deploys)");
     }
     c.set("client", "anonymous");
     return next();
@@ -80,19 +79,19 @@ export const apiKeyAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const hash = await sha256Hex(key);
   const kv = c.env.API_KEYS as KVNamespace | undefined;
   if (!kv) {
-    console.error(JSON.stringify({ level: "error", request_id: c.get("requestId"), msg: "AUTH_REQUIRED is true but the API_KEYS binding is missing" }));
-    throw new ApiError(503, "auth_unavailable", "API keys cannot be checked right now (server misconfiguration); retry later and quote the request_id", undefined, { "Retry-After": "30" });
+    log("error", "AUTH_REQUIRED is true but the API_KEYS binding is missing", { request_id: c.get("requestId") });
+    throw new ApiError("auth_unavailable", "API keys cannot be checked right now (server misconfiguration); retry later and quote the request_id", { headers: { "Retry-After": "30" } });
   }
   let raw: string | null;
   try {
     raw = await kv.get(hash, { type: "text", cacheTtl: KEY_CACHE_TTL_SECONDS });
   } catch (err) {
-    console.error(JSON.stringify({ level: "error", request_id: c.get("requestId"), msg: "API_KEYS lookup failed", error: (err as Error)?.name }));
-    throw new ApiError(503, "auth_unavailable", "API keys cannot be checked right now; retry in a few seconds", undefined, { "Retry-After": "5" });
+    log("error", "API_KEYS lookup failed", { request_id: c.get("requestId"), ...errorFields(err, false) });
+    throw new ApiError("auth_unavailable", "API keys cannot be checked right now; retry in a few seconds", { headers: { "Retry-After": "5" } });
   }
   const record = parseRecord(raw);
-  if (!record) throw new ApiError(403, "invalid_api_key", "this API key is not known; check for typos or ask the operator for a key (`node scripts/api-keys.mjs create --name <who>`)");
-  if (record.revoked) throw new ApiError(403, "revoked_api_key", "this API key was revoked; ask the operator for a new one (`node scripts/api-keys.mjs create --name <who>`)");
+  if (!record) throw new ApiError("invalid_api_key", "this API key is not known; check for typos or ask the operator for a key (`node scripts/api-keys.mjs create --name <who>`)");
+  if (record.revoked) throw new ApiError("revoked_api_key", "this API key was revoked; ask the operator for a new one (`node scripts/api-keys.mjs create --name <who>`)");
 
   c.set("client", hash.slice(0, 12));
   await rateLimit(c.env.RATE_LIMITER as RateLimit | undefined, hash, c.get("requestId"), c.get("config").maxPosts);
@@ -111,16 +110,14 @@ async function rateLimit(limiter: RateLimit | undefined, hash: string, requestId
     ({ success } = await limiter.limit({ key: hash }));
   } catch (err) {
     // The limiter is advisory and eventually consistent; failing open beats failing every request.
-    console.warn(JSON.stringify({ level: "warn", request_id: requestId, msg: "rate limiter failed; allowing the request", error: (err as Error)?.name }));
+    log("warn", "rate limiter failed; allowing the request", { request_id: requestId, ...errorFields(err, false) });
   }
   if (!success) {
     const retryAfter = retryAfterSeconds();
     throw new ApiError(
-      429,
       "rate_limited",
       `too many requests for this API key; wait ${retryAfter} s (Retry-After) and retry, or send up to ${maxPosts} posts per request`,
-      undefined,
-      { "Retry-After": String(retryAfter) },
+      { headers: { "Retry-After": String(retryAfter) } },
     );
   }
 }

@@ -1,65 +1,94 @@
-// Limits, cache TTL, auth switch and CORS origins from the Worker's vars, bounded so that a bad deploy value cannot switch a limit off.
-import type { Config, Env } from "./env";
+// The deployment's settings, read from the Worker's vars (wrangler.toml [vars]; `npm run dev` overrides
+// AUTH_REQUIRED). VARS is the one home of each setting: its var, its default (used when the var is missing
+// or unparsable; test/worker/config.test.ts checks that wrangler.toml ships the same values) and the bounds a
+// deploy value is clamped to, so that a bad value cannot switch a limit off.
+import type { Env } from "./env";
+import { KV_BULK_GET_MAX, KV_MIN_TTL_SECONDS } from "./kv-cache";
+import type { PredictLimits } from "./schemas";
 
-export const DEFAULT_CONFIG: Config = {
-  cacheTtlSeconds: 604_800,
-  maxPosts: 32,
-  maxCharsPerPost: 10_000,
-  maxTotalChars: 64_000,
-  maxBodyBytes: 1_048_576,
-  maxExplainPosts: 8,
-  maxExplainChars: 3_000,
-  authRequired: true,
-  corsOrigins: [],
-};
-
-/** KV refuses expirationTtl below 60 s. */
-export const MIN_CACHE_TTL_SECONDS = 60;
-/** KV bulk get takes at most 100 keys; a request never needs more. */
-export const HARD_MAX_POSTS = 100;
-
-function intVar(raw: unknown, fallback: number, min: number, max: number): number {
-  if (raw === undefined || raw === null || String(raw).trim() === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n)) return fallback;
-  return Math.min(max, Math.max(min, Math.floor(n)));
+export interface Config extends PredictLimits {
+  /** KV expirationTtl of cached predictions and evidence */
+  cacheTtlSeconds: number;
+  /** request body size in bytes */
+  maxBodyBytes: number;
+  /** false only when AUTH_REQUIRED is "false"/"0"/"no"/"off" (local dev); missing or anything else means true */
+  authRequired: boolean;
+  /** allowed browser origins for CORS; ["*"] allows any origin (keys travel in headers, never cookies) */
+  corsOrigins: string[];
 }
 
-/** Fails closed: only an explicit "false" (or 0/no/off) switches API keys off. */
-function boolVar(raw: unknown, fallback: boolean): boolean {
-  if (raw === undefined || raw === null || String(raw).trim() === "") return fallback;
-  if (typeof raw === "boolean") return raw;
-  return !/^(false|0|no|off)$/i.test(String(raw).trim());
+/** A var of the Worker: its name, the value when it is missing or unparsable, and how a set value is read. */
+export interface Var<T> {
+  name: keyof Env & string;
+  fallback: T;
+  read(raw: unknown): T;
+}
+
+function isBlank(raw: unknown): boolean {
+  return raw === undefined || raw === null || String(raw).trim() === "";
+}
+
+/** An integer, floored and clamped to [min, max]. */
+function intVar(name: Var<number>["name"], fallback: number, min: number, max: number): Var<number> {
+  return {
+    name,
+    fallback,
+    read(raw) {
+      if (isBlank(raw)) return fallback;
+      const n = Number(raw);
+      return Number.isFinite(n) ? Math.min(max, Math.max(min, Math.floor(n))) : fallback;
+    },
+  };
+}
+
+/** Fails closed: only an explicit "false" (or 0/no/off) switches it off. */
+function switchVar(name: Var<boolean>["name"], fallback: boolean): Var<boolean> {
+  return {
+    name,
+    fallback,
+    read(raw) {
+      if (isBlank(raw)) return fallback;
+      if (typeof raw === "boolean") return raw;
+      return !/^(false|0|no|off)$/i.test(String(raw).trim());
+    },
+  };
 }
 
 /** Comma- or space-separated origins; "*" alone allows any. Entries that are not origins are dropped. */
-function originsVar(raw: unknown): string[] {
-  if (raw === undefined || raw === null) return [];
-  const list = String(raw)
-    .split(/[\s,]+/)
-    .map((o) => o.trim().replace(/\/+$/, ""))
-    .filter(Boolean);
-  if (list.includes("*")) return ["*"];
-  return list.filter((o) => /^https?:\/\/[^/\s]+$/i.test(o));
-}
+const originsVar: Var<string[]> = {
+  name: "CORS_ORIGINS",
+  fallback: [],
+  read(raw) {
+    if (raw === undefined || raw === null) return [];
+    const list = String(raw)
+      .split(/[\s,]+/)
+      .map((o) => o.trim().replace(/\/+$/, ""))
+      .filter(Boolean);
+    if (list.includes("*")) return ["*"];
+    return list.filter((o) => /^https?:\/\/[^/\s]+$/i.test(o));
+  },
+};
 
-const cache = new WeakMap<object, Config>();
+export const VARS: { readonly [K in keyof Config]: Var<Config[K]> } = {
+  cacheTtlSeconds: intVar("CACHE_TTL_SECONDS", 604_800, KV_MIN_TTL_SECONDS, 365 * 86_400),
+  // a request never needs more keys than one KV bulk get takes
+  maxPosts: intVar("MAX_POSTS", 32, 1, KV_BULK_GET_MAX),
+  maxCharsPerPost: intVar("MAX_CHARS_PER_POST", 10_000, 1, 100_000),
+  maxTotalChars: intVar("MAX_TOTAL_CHARS", 64_000, 1, 1_000_000),
+  maxBodyBytes: intVar("MAX_BODY_BYTES", 1_048_576, 1_024, 16 * 1_048_576),
+  maxExplainPosts: intVar("MAX_EXPLAIN_POSTS", 8, 1, KV_BULK_GET_MAX),
+  maxExplainChars: intVar("MAX_EXPLAIN_CHARS", 3_000, 1, 1_000_000),
+  authRequired: switchVar("AUTH_REQUIRED", true),
+  corsOrigins: originsVar,
+};
+
+type ConfigEntry = { [K in keyof Config]: [K, Var<Config[K]>] }[keyof Config];
+const ENTRIES = Object.entries(VARS) as ConfigEntry[];
+
+/** The settings of a Worker whose vars are all missing. */
+export const DEFAULT_CONFIG: Config = Object.fromEntries(ENTRIES.map(([key, v]) => [key, v.fallback])) as unknown as Config;
 
 export function readConfig(env: Partial<Record<keyof Env, unknown>> | undefined): Config {
-  const source = (env ?? {}) as Partial<Record<string, unknown>>;
-  const hit = cache.get(source);
-  if (hit) return hit;
-  const config: Config = {
-    cacheTtlSeconds: intVar(source.CACHE_TTL_SECONDS, DEFAULT_CONFIG.cacheTtlSeconds, MIN_CACHE_TTL_SECONDS, 365 * 86_400),
-    maxPosts: intVar(source.MAX_POSTS, DEFAULT_CONFIG.maxPosts, 1, HARD_MAX_POSTS),
-    maxCharsPerPost: intVar(source.MAX_CHARS_PER_POST, DEFAULT_CONFIG.maxCharsPerPost, 1, 100_000),
-    maxTotalChars: intVar(source.MAX_TOTAL_CHARS, DEFAULT_CONFIG.maxTotalChars, 1, 1_000_000),
-    maxBodyBytes: intVar(source.MAX_BODY_BYTES, DEFAULT_CONFIG.maxBodyBytes, 1_024, 16 * 1_048_576),
-    maxExplainPosts: intVar(source.MAX_EXPLAIN_POSTS, DEFAULT_CONFIG.maxExplainPosts, 1, HARD_MAX_POSTS),
-    maxExplainChars: intVar(source.MAX_EXPLAIN_CHARS, DEFAULT_CONFIG.maxExplainChars, 1, 1_000_000),
-    authRequired: boolVar(source.AUTH_REQUIRED, DEFAULT_CONFIG.authRequired),
-    corsOrigins: originsVar(source.CORS_ORIGINS),
-  };
-  cache.set(source, config);
-  return config;
+  const source: Partial<Record<string, unknown>> = env ?? {};
+  return Object.fromEntries(ENTRIES.map(([key, v]) => [key, v.read(source[v.name])])) as unknown as Config;
 }

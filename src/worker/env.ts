@@ -1,3 +1,5 @@
+import type { Config } from "./config";
+
 // Bindings of the mhelp Worker. The type is generated from wrangler.toml into worker-configuration.d.ts
 // (`npm run cf-typegen` after changing bindings or vars):
 //   PREDICTIONS        KV prediction cache: key v1:<model>@<version>:<sha256(normalised text)>; also the
@@ -5,7 +7,7 @@
 //   API_KEYS           KV: key = sha256 hex of an API key, value = {"name", "created", "revoked"?}
 //   RATE_LIMITER       Workers Rate Limiting binding, keyed by the API key's hash
 //   AUTH_REQUIRED, CORS_ORIGINS, CACHE_TTL_SECONDS, MAX_POSTS, MAX_CHARS_PER_POST, MAX_TOTAL_CHARS,
-//   MAX_BODY_BYTES, MAX_EXPLAIN_POSTS, MAX_EXPLAIN_CHARS: strings, parsed and bounded by config.ts
+//   MAX_BODY_BYTES, MAX_EXPLAIN_POSTS, MAX_EXPLAIN_CHARS: strings, parsed and bounded by config.ts (VARS)
 //   ANALYTICS          optional Analytics Engine dataset (not in wrangler.toml by default; guarded when absent)
 export type Env = Cloudflare.Env & { ANALYTICS?: AnalyticsEngineDataset };
 
@@ -32,19 +34,4 @@ export interface AppEnv {
     errorCode?: string;
     stats?: RequestStats;
   };
-}
-
-export interface Config {
-  cacheTtlSeconds: number;
-  maxPosts: number;
-  maxCharsPerPost: number;
-  maxTotalChars: number;
-  maxBodyBytes: number;
-  maxExplainPosts: number;
-  /** characters per request, summed over posts, when `explain` is true (bounds the extra model passes) */
-  maxExplainChars: number;
-  /** false only when AUTH_REQUIRED is "false"/"0"/"no"/"off" (local dev); missing or anything else means true */
-  authRequired: boolean;
-  /** allowed browser origins for CORS; ["*"] allows any origin (keys travel in headers, never cookies) */
-  corsOrigins: string[];
 }

@@ -6,26 +6,62 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import type { AppEnv } from "./env";
+import { errorFields, log } from "./logger";
 import type { ErrorResponse, Issue } from "./schemas";
 
+/** Every `error.code` the API answers with, and its HTTP status: the one list of errors. */
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  malformed_json: 400,
+  empty_body: 400,
+  bad_request: 400,
+  missing_api_key: 401,
+  malformed_api_key: 401,
+  invalid_api_key: 403,
+  revoked_api_key: 403,
+  not_found: 404,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal_error: 500,
+  model_unavailable: 503,
+  auth_unavailable: 503,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export type ErrorStatus = (typeof ERROR_STATUS)[ErrorCode];
+
+/** What each error status means, for the OpenAPI document; the codes in backticks are ERROR_STATUS's. */
+export const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
+  400: "invalid request: malformed JSON, empty body or schema violations (see `issues`)",
+  401: "missing or malformed API key (`missing_api_key`, `malformed_api_key`)",
+  403: "unknown or revoked API key (`invalid_api_key`, `revoked_api_key`)",
+  404: "no such route",
+  413: "too many posts, too much text or a body over the byte limit (`payload_too_large`)",
+  415: "the body is not sent as `Content-Type: application/json`",
+  429: "rate limit of this API key exceeded (`rate_limited`); wait `Retry-After` seconds",
+  500: "internal error; quote the request_id",
+  503: "the model or the key store is unavailable in this isolate; retry after `Retry-After` or a few seconds",
+};
+
 export class ApiError extends Error {
-  readonly status: ContentfulStatusCode;
-  readonly code: string;
+  readonly status: ErrorStatus;
+  readonly code: ErrorCode;
   readonly issues?: Issue[];
   readonly headers?: Record<string, string>;
 
-  constructor(status: ContentfulStatusCode, code: string, message: string, issues?: Issue[], headers?: Record<string, string>) {
+  constructor(code: ErrorCode, message: string, options: { issues?: Issue[]; headers?: Record<string, string> } = {}) {
     super(message);
     this.name = "ApiError";
-    this.status = status;
+    this.status = ERROR_STATUS[code];
     this.code = code;
-    this.issues = issues;
-    this.headers = headers;
+    this.issues = options.issues;
+    this.headers = options.headers;
   }
 }
 
 /** The error body; also records the code on the context for the request log and /metrics. */
-export function errorBody(c: Context<AppEnv>, code: string, message: string, issues?: Issue[]): ErrorResponse {
+export function errorBody(c: Context<AppEnv>, code: ErrorCode | "http_error", message: string, issues?: Issue[]): ErrorResponse {
   c.set("errorCode", code);
   return { error: { code, message, ...(issues ? { issues } : {}), request_id: c.get("requestId") ?? "unknown" } };
 }
@@ -59,7 +95,7 @@ export function validationError(error: z.ZodError, target = "json"): ApiError {
   const where = target === "json" ? "" : `${target}: `;
   const summary = issues.slice(0, 3).map((i) => `${where}${formatPath(i.path)}: ${i.message}`).join("; ");
   const more = issues.length > 3 ? `; and ${issues.length - 3} more (see issues)` : "";
-  return new ApiError(status, status === 413 ? "payload_too_large" : "invalid_request", `${summary}${more}`, issues);
+  return new ApiError(status === 413 ? "payload_too_large" : "invalid_request", `${summary}${more}`, { issues });
 }
 
 /**
@@ -70,7 +106,8 @@ export const defaultHook: NonNullable<OpenAPIHonoOptions<AppEnv>["defaultHook"]>
   if (!result.success) throw validationError(result.error as z.ZodError, result.target);
 };
 
-const HTTP_CODES: Partial<Record<number, [string, string]>> = {
+/** Hono's own exceptions (e.g. its JSON validator's) by status: our code and a hint; "http_error" for the rest. */
+const HTTP_CODES: Partial<Record<number, [ErrorCode, string]>> = {
   400: ["bad_request", "the request could not be read; send JSON with Content-Type: application/json"],
   413: ["payload_too_large", "the request body is too large; send fewer or shorter posts per request"],
   415: ["unsupported_media_type", "send the body as JSON with Content-Type: application/json"],
@@ -84,7 +121,7 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof HTTPException) {
     const status = err.status;
     if (status >= 500) return internal(err, c);
-    const [code, hint] = HTTP_CODES[status] ?? ["http_error", "the request was rejected"];
+    const [code, hint]: [ErrorCode | "http_error", string] = HTTP_CODES[status] ?? ["http_error", "the request was rejected"];
     const message = err.message && !hint.startsWith(err.message) ? `${err.message}; ${hint}` : hint;
     return c.json(errorBody(c, code, message), status as ContentfulStatusCode);
   }
@@ -93,10 +130,8 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
 
 function internal(err: unknown, c: Context<AppEnv>) {
   // Unexpected: log the class and message (engine/ORT messages carry no post text), answer without details.
-  console.error(
-    JSON.stringify({ level: "error", request_id: c.get("requestId"), route: c.req.routePath, error: (err as Error)?.name, message: String((err as Error)?.message ?? err).slice(0, 500) }),
-  );
-  return c.json(errorBody(c, "internal_error", "internal error; retry later and quote the request_id if it persists"), 500);
+  log("error", "internal error", { request_id: c.get("requestId"), route: c.req.routePath, ...errorFields(err) });
+  return c.json(errorBody(c, "internal_error", "internal error; retry later and quote the request_id if it persists"), ERROR_STATUS.internal_error);
 }
 
 export const notFound: NotFoundHandler<AppEnv> = (c) =>
@@ -106,5 +141,5 @@ export const notFound: NotFoundHandler<AppEnv> = (c) =>
       "not_found",
       `no route ${c.req.method} ${new URL(c.req.url).pathname}; the API has POST /v1/predict, GET /v1/labels, GET /health, GET /metrics and GET /openapi.json`,
     ),
-    404,
+    ERROR_STATUS.not_found,
   );

@@ -1,26 +1,13 @@
-// Worker entry point. The model is bundled (see wrangler.toml) and loaded lazily on the first prediction.
-// The app is built on the first request from the Worker's vars (its route schemas carry the limits) and
-// reused for every later request in the isolate.
-import { createApp, type App } from "./app";
+// Worker entry point: one app, built once per isolate from the Worker's vars (its route schemas carry the
+// limits). The model is bundled (see wrangler.toml) and loaded lazily on the first prediction that misses
+// the cache.
+import { env } from "cloudflare:workers";
+import { createApp } from "./app";
 import { readConfig } from "./config";
-import type { Config, Env } from "./env";
+import type { Env } from "./env";
 
-// Keyed by the config's content, so it holds one app per isolate in practice (vars do not change at run time).
-const apps = new Map<string, App>();
-
-export function appFor(env: Env): App {
-  const config: Config = readConfig(env);
-  const key = JSON.stringify(config);
-  let app = apps.get(key);
-  if (!app) {
-    app = createApp(config);
-    apps.set(key, app);
-  }
-  return app;
-}
+const app = createApp(readConfig(env));
 
 export default {
-  fetch: (request, env, ctx) => appFor(env).fetch(request, env, ctx),
+  fetch: app.fetch,
 } satisfies ExportedHandler<Env>;
-
-export { createApp };

@@ -4,7 +4,9 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import type { AppEnv, RequestStats } from "./env";
+import { errorFields, log } from "./logger";
 import { MODEL_INFO } from "./model";
+import type { MetricsSnapshot } from "./schemas";
 
 interface Counters {
   since: number;
@@ -83,21 +85,17 @@ export const observe: MiddlewareHandler<AppEnv> = async (c, next) => {
   };
   record(r);
   const s = r.stats;
-  console.log(
-    JSON.stringify({
-      level: r.status >= 500 ? "error" : r.status >= 400 ? "warn" : "info",
-      msg: "request",
-      request_id: c.get("requestId"),
-      method: r.method,
-      route: r.route,
-      status: r.status,
-      latency_ms: latencyMs,
-      model_version: MODEL_INFO.version,
-      ...(r.client ? { client: r.client } : {}),
-      ...(s?.batchSize !== undefined ? { batch_size: s.batchSize, cache_hits: s.cacheHits ?? 0, cache_misses: s.cacheMisses ?? 0, model_runs: s.modelRuns ?? 0, explain: s.explain ?? false } : {}),
-      ...(r.errorCode ? { error_code: r.errorCode } : {}),
-    }),
-  );
+  log(r.status >= 500 ? "error" : r.status >= 400 ? "warn" : "info", "request", {
+    request_id: c.get("requestId"),
+    method: r.method,
+    route: r.route,
+    status: r.status,
+    latency_ms: latencyMs,
+    model_version: MODEL_INFO.version,
+    ...(r.client ? { client: r.client } : {}),
+    ...(s?.batchSize !== undefined ? { batch_size: s.batchSize, cache_hits: s.cacheHits ?? 0, cache_misses: s.cacheMisses ?? 0, model_runs: s.modelRuns ?? 0, explain: s.explain ?? false } : {}),
+    ...(r.errorCode ? { error_code: r.errorCode } : {}),
+  });
   writeDataPoint(c.env.ANALYTICS, r);
 };
 
@@ -112,24 +110,11 @@ export function writeDataPoint(dataset: AnalyticsEngineDataset | undefined, r: R
       doubles: [r.latencyMs, s.batchSize ?? 0, s.cacheHits ?? 0, s.cacheMisses ?? 0, s.modelRuns ?? 0],
     });
   } catch (err) {
-    console.warn(JSON.stringify({ level: "warn", msg: "analytics engine write failed", error: (err as Error)?.name }));
+    log("warn", "analytics engine write failed", errorFields(err, false));
   }
 }
 
 // ------------------------------------------------------------------------------------------ /metrics
-
-export interface MetricsSnapshot {
-  scope: "isolate";
-  since: string;
-  uptime_seconds: number;
-  model: { name: string; version: string };
-  requests: Array<{ route: string; status: number; count: number }>;
-  errors: Record<string, number>;
-  cache: { hits: number; misses: number; hit_rate: number | null };
-  model_runs: number;
-  posts: number;
-  predictions: Record<string, Record<string, number>>;
-}
 
 export function snapshot(now = Date.now()): MetricsSnapshot {
   const predictions: Record<string, Record<string, number>> = {};

@@ -2,32 +2,21 @@
 // schemas in schemas.ts; this file adds only the document's header, the security schemes and the shared
 // error responses.
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { Config } from "./env";
+import type { Config } from "./config";
+import { ERROR_DESCRIPTIONS, type ErrorStatus } from "./errors";
 import { ErrorResponseSchema } from "./schemas";
 
 /** Security requirement of protected routes: either scheme. */
 export const SECURITY: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
 
-const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: "invalid request: malformed JSON, empty body or schema violations (see `issues`)",
-  401: "missing or malformed API key (`missing_api_key`, `malformed_api_key`)",
-  403: "unknown or revoked API key (`invalid_api_key`, `revoked_api_key`)",
-  404: "no such route",
-  413: "too many posts, too much text or a body over the byte limit (`payload_too_large`)",
-  415: "the body is not sent as `Content-Type: application/json`",
-  429: "rate limit of this API key exceeded (`rate_limited`); wait `Retry-After` seconds",
-  500: "internal error; quote the request_id",
-  503: "the model or the key store is unavailable in this isolate; retry after `Retry-After` or a few seconds",
-};
-
 const JSON_ERROR = { "application/json": { schema: ErrorResponseSchema } };
 
 /** OpenAPI response objects for the given error statuses, all with the shared Error schema. */
-export function errorResponses<S extends number>(...statuses: S[]): Record<S, { description: string; content: typeof JSON_ERROR; headers?: Record<string, { description: string; schema: { type: "integer" } }> }> {
+export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Record<S, { description: string; content: typeof JSON_ERROR; headers?: Record<string, { description: string; schema: { type: "integer" } }> }> {
   const out = {} as Record<S, { description: string; content: typeof JSON_ERROR; headers?: Record<string, { description: string; schema: { type: "integer" } }> }>;
   for (const status of statuses) {
     out[status] = {
-      description: ERROR_DESCRIPTIONS[status] ?? "error",
+      description: ERROR_DESCRIPTIONS[status],
       content: JSON_ERROR,
       ...(status === 429 || status === 503 ? { headers: { "Retry-After": { description: "seconds to wait before retrying", schema: { type: "integer" as const } } } } : {}),
     };

@@ -7,14 +7,17 @@ import { NOTICE } from "../safety/assessment";
 
 export { NOTICE };
 
-/** Request limits the predict schema enforces (Config's fields; see config.ts). */
+/** The request limits the predict schema enforces; each deployment sets them through its vars (config.ts). */
 export interface PredictLimits {
+  /** posts per request */
   maxPosts: number;
+  /** characters (UTF-16 code units) per post */
   maxCharsPerPost: number;
+  /** characters per request, summed over posts (bounds CPU per request) */
   maxTotalChars: number;
-  /** posts per request when `explain` is true (each explained post costs up to 13 extra model passes) */
+  /** posts per request when `explain` is true (each explained post re-scores up to MAX_EVIDENCE_SENTENCES sentences, src/engine/evidence.ts) */
   maxExplainPosts: number;
-  /** characters per request when `explain` is true (each explained post is re-scored once per sentence) */
+  /** characters per request, summed over posts, when `explain` is true (bounds the extra model passes) */
   maxExplainChars: number;
 }
 
@@ -285,6 +288,22 @@ export const HealthResponseSchema = z
   })
   .openapi("HealthResponse");
 
+/** GET /metrics?format=json: this isolate's counters (observability.ts). */
+export const MetricsJsonSchema = z
+  .object({
+    scope: z.literal("isolate"),
+    since: z.string(),
+    uptime_seconds: z.number(),
+    model: z.object({ name: z.string(), version: z.string() }),
+    requests: z.array(z.object({ route: z.string(), status: z.number().int(), count: z.number().int() })),
+    errors: z.record(z.string(), z.number().int()),
+    cache: z.object({ hits: z.number().int(), misses: z.number().int(), hit_rate: z.number().nullable() }),
+    model_runs: z.number().int(),
+    posts: z.number().int(),
+    predictions: z.record(z.string(), z.record(z.string(), z.number().int())),
+  })
+  .openapi("Metrics");
+
 export const IssueSchema = z
   .object({
     path: z.array(z.union([z.string(), z.number()])),
@@ -296,8 +315,7 @@ export const IssueSchema = z
 export const ErrorResponseSchema = z
   .object({
     error: z.object({
-      /** machine-readable: invalid_request, malformed_json, empty_body, payload_too_large, unsupported_media_type,
-       *  missing_api_key, malformed_api_key, invalid_api_key, revoked_api_key, rate_limited, not_found, model_unavailable, … */
+      /** machine-readable: one of ERROR_STATUS's codes (errors.ts) */
       code: z.string(),
       /** what was wrong and how to fix it */
       message: z.string(),
@@ -327,5 +345,6 @@ export type PredictResult = z.infer<typeof PredictResultSchema>;
 export type PredictResponse = z.infer<typeof PredictResponseSchema>;
 export type LabelsResponse = z.infer<typeof LabelsResponseSchema>;
 export type HealthResponse = z.infer<typeof HealthResponseSchema>;
+export type MetricsSnapshot = z.infer<typeof MetricsJsonSchema>;
 export type Issue = z.infer<typeof IssueSchema>;
 export type ErrorResponse = z.infer<typeof ErrorResponseSchema>;

@@ -1,10 +1,13 @@
 // API keys (401/403), per-key rate limits (429 + Retry-After, Miniflare's emulation of the binding), CORS
 // before auth, and the AUTH_REQUIRED=false development mode.
+/// <reference types="vite/client" />
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import wranglerToml from "../../wrangler.toml?raw";
 import { createApp } from "../../src/worker/app";
-import { presentedKey, retryAfterSeconds } from "../../src/worker/auth";
-import { sha256Hex } from "../../src/worker/cache";
+import { presentedKey, RATE_LIMIT_PERIOD_SECONDS, retryAfterSeconds } from "../../src/worker/auth";
+import { sha256Hex } from "../../src/worker/sha256";
 import { DEFAULT_CONFIG, readConfig } from "../../src/worker/config";
 import { ApiError } from "../../src/worker/errors";
 import { BASE, callRaw, expectError, newKey, storeKey } from "./helpers";
@@ -99,6 +102,15 @@ describe("rate limits (RATE_LIMITER binding, 100 per 60 s per key, emulated by M
     expect((await predict({ authorization: `Bearer ${other}` })).status).toBe(200);
   });
 
+  it("uses the RATE_LIMITER binding's period from wrangler.toml", () => {
+    // the body of each [[ratelimits]] table: up to the next table header
+    const tables = wranglerToml.split(/^\[\[ratelimits\]\]\s*$/m).slice(1).map((rest) => rest.split(/^\[/m)[0]!);
+    const binding = tables.find((table) => /^name\s*=\s*"RATE_LIMITER"\s*$/m.test(table));
+    const period = /^simple\s*=\s*\{[^}]*\bperiod\s*=\s*(\d+)/m.exec(binding ?? "")?.[1];
+    expect(period, "wrangler.toml has no [[ratelimits]] RATE_LIMITER with simple.period").toBeDefined();
+    expect(Number(period)).toBe(RATE_LIMIT_PERIOD_SECONDS);
+  });
+
   it("estimates Retry-After as the rest of the aligned window", () => {
     expect(retryAfterSeconds(60_000 * 1000)).toBe(60);
     expect(retryAfterSeconds(60_000 * 1000 + 59_500)).toBe(1);
@@ -112,12 +124,15 @@ describe("rate limits (RATE_LIMITER binding, 100 per 60 s per key, emulated by M
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const res = await app.request("/v1/labels", {}, env);
     expect(res.status).toBe(200);
+    const ctx = createExecutionContext();
     const res2 = await app.request(
       "/v1/predict",
       { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: BODY },
       { ...env, RATE_LIMITER: broken },
+      ctx,
     );
     expect(res2.status).toBe(200);
+    await waitOnExecutionContext(ctx);
     expect(warn.mock.calls.map((c) => String(c[0])).join("\n")).toMatch(/rate limiter failed/);
     warn.mockRestore();
   });
@@ -165,9 +180,11 @@ describe("AUTH_REQUIRED", () => {
   it("when off (npm run dev), serves without a key and warns once", async () => {
     const app = createApp(readConfig({ ...env, AUTH_REQUIRED: "false" }));
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    const res = await app.request(`${BASE}/v1/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: BODY }, { ...env, AUTH_REQUIRED: "false" });
+    const ctx = createExecutionContext();
+    const res = await app.request(`${BASE}/v1/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: BODY }, { ...env, AUTH_REQUIRED: "false" }, ctx);
     expect(res.status, await res.clone().text()).toBe(200);
-    await app.request(`${BASE}/v1/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: BODY }, env);
+    await app.request(`${BASE}/v1/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: BODY }, env, ctx);
+    await waitOnExecutionContext(ctx);
     const warnings = warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes("AUTH_REQUIRED is false"));
     expect(warnings).toHaveLength(1); // once per isolate, not once per request
     warn.mockRestore();

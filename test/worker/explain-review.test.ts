@@ -6,7 +6,7 @@ import modelJson from "../../models/default/model.json";
 import { sentenceSpans } from "../../src/engine/evidence";
 import { assess, NOTICE } from "../../src/safety/assessment";
 import { crisisResources } from "../../src/safety/crisis-resources";
-import { evidenceKey } from "../../src/worker/cache";
+import { evidenceKey } from "../../src/worker/prediction-cache";
 import { ErrorResponseSchema, PredictResponseSchema, type PredictResponse } from "../../src/worker/schemas";
 import { eventually, postJson } from "./helpers";
 

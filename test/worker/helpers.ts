@@ -1,7 +1,7 @@
 // Shared helpers for the workerd route tests.
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import { sha256Hex } from "../../src/worker/cache";
+import { sha256Hex } from "../../src/worker/sha256";
 import { ErrorResponseSchema, type ErrorResponse } from "../../src/worker/schemas";
 
 export const BASE = "http://mhelp.test";

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import modelJson from "../../models/default/model.json";
 import { PRIMARY_TASKS } from "../../src/engine/codebook";
 import { normalise } from "../../src/engine/normalise";
-import { cacheKey } from "../../src/worker/cache";
+import { predictionKey } from "../../src/worker/prediction-cache";
 import { PredictResponseSchema, type PredictResponse } from "../../src/worker/schemas";
 import { eventually, postJson } from "./helpers";
 
@@ -55,7 +55,7 @@ describe("POST /v1/predict", () => {
     }
 
     // KV: the key is the hash of the normalised text under this model version; the value holds no text.
-    const key = await cacheKey(model, normalise(text));
+    const key = await predictionKey(model, normalise(text));
     expect(key.startsWith(PREFIX)).toBe(true);
     expect(key).toMatch(/^v1:[^:]+@[^:]+:[0-9a-f]{64}$/);
     const stored = await eventually(() => env.PREDICTIONS.get(key), (v) => v !== null);
@@ -80,7 +80,7 @@ describe("POST /v1/predict", () => {
     const seen = `My anxiety is getting worse at school and I do not know who to talk to ${crypto.randomUUID()}`;
     await predict({ posts: [{ id: "seen", text: seen }] });
     await eventually(() => env.PREDICTIONS.get(PREFIX), () => true, 0);
-    const key = await cacheKey(model, normalise(seen));
+    const key = await predictionKey(model, normalise(seen));
     await eventually(() => env.PREDICTIONS.get(key), (v) => v !== null);
 
     const fresh = `Everything is fine, just sharing my garden photos ${crypto.randomUUID()}`;
@@ -103,8 +103,8 @@ describe("POST /v1/predict", () => {
     const tail = `I need someone to talk to about my depression ${crypto.randomUUID()}`;
     const first = await predict({ posts: [{ id: "x", text: `u/alice_1 ${tail}` }] });
     expect(first.json.results[0]!.cached).toBe(false);
-    const key = await cacheKey(model, normalise(`u/alice_1 ${tail}`));
-    expect(key).toBe(await cacheKey(model, normalise(`u/bob_2 ${tail}`)));
+    const key = await predictionKey(model, normalise(`u/alice_1 ${tail}`));
+    expect(key).toBe(await predictionKey(model, normalise(`u/bob_2 ${tail}`)));
     await eventually(() => env.PREDICTIONS.get(key), (v) => v !== null);
     const second = await predict({ posts: [{ id: "y", text: `u/bob_2 ${tail}` }] });
     expect(second.json.results[0]!.cached).toBe(true);

@@ -7,21 +7,7 @@ import type { AppEnv } from "../env";
 import { defaultHook } from "../errors";
 import { prometheus, snapshot } from "../observability";
 import { errorResponses, SECURITY } from "../openapi";
-
-export const MetricsJsonSchema = z
-  .object({
-    scope: z.literal("isolate"),
-    since: z.string(),
-    uptime_seconds: z.number(),
-    model: z.object({ name: z.string(), version: z.string() }),
-    requests: z.array(z.object({ route: z.string(), status: z.number().int(), count: z.number().int() })),
-    errors: z.record(z.string(), z.number().int()),
-    cache: z.object({ hits: z.number().int(), misses: z.number().int(), hit_rate: z.number().nullable() }),
-    model_runs: z.number().int(),
-    posts: z.number().int(),
-    predictions: z.record(z.string(), z.record(z.string(), z.number().int())),
-  })
-  .openapi("Metrics");
+import { MetricsJsonSchema } from "../schemas";
 
 export const metricsRoute = createRoute({
   method: "get",

@@ -1,0 +1,160 @@
+// The work behind POST /v1/predict: validated posts → results, with cache-through for predictions and evidence.
+//
+//   1. predictions: each post's normalised text is hashed into a key (prediction-cache.ts), the keys are
+//      read from KV in bulk, the model runs once per distinct missing text, and the new predictions are
+//      written back after the response (waitUntil)
+//   2. evidence, with "explain": true: the same over keys of the submitted texts; a missing entry is computed
+//      from the post's own prediction (its p(yes) saves the whole-post pass)
+//   3. one result per post in request order: primary and auxiliary heads, the review flag, crisis resources
+//      when assess() asks for them, evidence; a warning for a non-English locale; counts for the request log
+//
+// The model is loaded only when something is missing from the cache.
+import { PRIMARY_TASKS } from "../engine/codebook";
+import type { Engine } from "../engine/engine";
+import { helpSeekingEvidence, type Evidence as EngineEvidence } from "../engine/evidence";
+import { normalise } from "../engine/normalise";
+import type { HeadResult as EngineHeadResult, Prediction } from "../engine/types";
+import { assess, NOTICE } from "../safety/assessment";
+import { crisisResources, type CrisisResources } from "../safety/crisis-resources";
+import type { RequestStats } from "./env";
+import { ApiError } from "./errors";
+import type { KvCache } from "./kv-cache";
+import { errorFields, log } from "./logger";
+import { getEngine, MODEL_INFO } from "./model";
+import { evidenceKey, predictionCaches, predictionKey, type CachedEvidence } from "./prediction-cache";
+import type { HeadResult, MultiLabel, PredictRequest, PredictResponse, PredictResult, SingleLabel } from "./schemas";
+
+export interface PredictContext {
+  /** the PREDICTIONS namespace */
+  kv: KVNamespace;
+  cacheTtlSeconds: number;
+  /** the request's Accept-Language: picks the crisis resources when the body has no locale */
+  acceptLanguage: string | undefined;
+  requestId: string;
+  /** keeps the KV writes alive after the response (the Worker's ExecutionContext.waitUntil) */
+  waitUntil(work: Promise<unknown>): void;
+  /** the engine; by default the isolate's bundled model (model.ts) */
+  loadEngine?: () => Promise<Engine>;
+}
+
+export async function predictBatch(request: PredictRequest, ctx: PredictContext): Promise<{ body: PredictResponse; stats: RequestStats }> {
+  const { posts, locale, explain } = request;
+  const caches = predictionCaches(ctx.kv, ctx.cacheTtlSeconds);
+  const engine = () => (ctx.loadEngine ?? getEngine)().catch((err: unknown) => modelUnavailable(err, ctx.requestId));
+
+  const normalised = posts.map((p) => normalise(p.text));
+  const predictions = await cacheThrough(
+    caches.predictions,
+    await Promise.all(normalised.map((text) => predictionKey(MODEL_INFO, text))),
+    async (indexes) => (await engine()).predictNormalised(indexes.map((i) => normalised[i]!)),
+    ctx.waitUntil,
+  );
+
+  const evidence = explain
+    ? await cacheThrough(
+        caches.evidence,
+        await Promise.all(posts.map((p) => evidenceKey(MODEL_INFO, p.text))),
+        async (indexes) => {
+          const loaded = await engine();
+          const computed: CachedEvidence[] = [];
+          for (const i of indexes) {
+            const score = predictions.values[i]!.heads.help_seeking?.probs.yes;
+            computed.push(cachedEvidence(await helpSeekingEvidence(loaded, posts[i]!.text, { score })));
+          }
+          return computed;
+        },
+        ctx.waitUntil,
+      )
+    : undefined;
+
+  let resources: CrisisResources | null = null;
+  const resourcesFor = () => (resources ??= crisisResources(locale, ctx.acceptLanguage));
+  const results = posts.map((post, i) =>
+    toResult(post.id, predictions.values[i]!, predictions.hit[i]!, resourcesFor, evidence?.values[i]),
+  );
+  const warnings =
+    locale && !/^en(-|$)/i.test(locale) ? [`the model was trained on English posts; predictions for locale "${locale}" are unreliable`] : [];
+  const cacheHits = predictions.hit.filter(Boolean).length;
+  return {
+    body: { model: { ...MODEL_INFO }, notice: NOTICE, results, ...(warnings.length ? { warnings } : {}) },
+    stats: {
+      batchSize: posts.length,
+      cacheHits,
+      cacheMisses: posts.length - cacheHits,
+      modelRuns: predictions.computed,
+      explain,
+      labels: results.flatMap((r) => [`help_seeking:${r.help_seeking.label}`, `condition:${r.condition.label}`, ...r.causes.labels.map((l) => `causes:${l}`)]),
+    },
+  };
+}
+
+/**
+ * The value of every key (in order) and whether it came from the cache. Each distinct missing key is
+ * computed once, from the first index that has it; the computed values are written back via waitUntil.
+ */
+async function cacheThrough<T>(
+  cache: KvCache<T>,
+  keys: string[],
+  compute: (indexes: number[]) => Promise<T[]>,
+  waitUntil: PredictContext["waitUntil"],
+): Promise<{ values: T[]; hit: boolean[]; computed: number }> {
+  const found = await cache.getMany(keys);
+  const firstMissing = new Map<string, number>(); // key → index of its first post
+  keys.forEach((key, i) => {
+    if (!found.has(key) && !firstMissing.has(key)) firstMissing.set(key, i);
+  });
+  const fresh = new Map<string, T>();
+  if (firstMissing.size > 0) {
+    const values = await compute([...firstMissing.values()]);
+    [...firstMissing.keys()].forEach((key, j) => fresh.set(key, values[j]!));
+    waitUntil(cache.putMany([...fresh]));
+  }
+  return { values: keys.map((key) => found.get(key) ?? fresh.get(key)!), hit: keys.map((key) => found.has(key)), computed: fresh.size };
+}
+
+function modelUnavailable(err: unknown, requestId: string): never {
+  log("error", "model load failed", { request_id: requestId, ...errorFields(err) });
+  throw new ApiError("model_unavailable", "the model could not be loaded in this isolate; retry in a few seconds and quote the request_id if it persists", {
+    headers: { "Retry-After": "5" },
+  });
+}
+
+/** The engine's evidence as the API returns it (without the constant `task`, as it is cached). */
+function cachedEvidence(e: EngineEvidence): CachedEvidence {
+  return {
+    score: e.score,
+    spans: e.spans.map(({ start, end, weight }) => ({ start, end, weight })),
+    sentences_scored: e.sentencesScored,
+    sentences_total: e.sentencesTotal,
+  };
+}
+
+function single(head: EngineHeadResult | undefined, task: string): SingleLabel {
+  if (!head || !("label" in head)) throw new Error(`model output lacks single-label head "${task}"`);
+  return { label: head.label, probs: head.probs };
+}
+
+function multi(head: EngineHeadResult | undefined, task: string): MultiLabel {
+  if (!head || !("labels" in head)) throw new Error(`model output lacks multi-label head "${task}"`);
+  return { labels: head.labels, probs: head.probs };
+}
+
+const PRIMARY = new Set<string>(PRIMARY_TASKS);
+
+function toResult(id: string, prediction: Prediction, cached: boolean, resources: () => CrisisResources, evidence: CachedEvidence | undefined): PredictResult {
+  const aux: Record<string, HeadResult> = {};
+  for (const [task, head] of Object.entries(prediction.heads)) if (!PRIMARY.has(task)) aux[task] = head;
+  const a = assess(prediction);
+  return {
+    id,
+    help_seeking: single(prediction.heads.help_seeking, "help_seeking"),
+    condition: single(prediction.heads.condition, "condition"),
+    causes: multi(prediction.heads.causes, "causes"),
+    aux,
+    windows: prediction.windows,
+    cached,
+    review: { needed: a.review, reasons: a.review_reasons },
+    ...(a.crisis ? { resources: { ...resources(), reasons: a.crisis_reasons } } : {}),
+    ...(evidence ? { evidence: { task: "help_seeking" as const, ...evidence } } : {}),
+  };
+}
