@@ -1,6 +1,6 @@
 // Three projects, all run by `npm test`:
 //   worker:  route tests inside workerd (@cloudflare/vitest-plugin), real bundled model + local KV
-//   node:    engine and CLI tests in plain Node
+//   node:    engine, safety, CLI and scripts tests in plain Node
 //   browser: the demo page in headless Chromium (/usr/bin/chromium) against a local `wrangler dev`
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { fileURLToPath } from "node:url";
@@ -15,7 +15,7 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["test/engine/**/*.test.ts", "test/cli/**/*.test.ts", "test/docs/**/*.test.ts"],
+          include: ["test/engine/**/*.test.ts", "test/safety/**/*.test.ts", "test/cli/**/*.test.ts", "test/scripts/**/*.test.ts", "test/docs/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -65,10 +65,27 @@ describe("helpSeekingEvidence, single sentence", () => {
     expect(high.spans).toEqual([{ start: 0, end: text.length, weight: Math.min(1, threshold + 0.1) }]);
   });
 
-  it("reuses a known score instead of recomputing it", async () => {
+  it("takes a known score instead of scoring the whole post: one pass over the occluded sentences only", async () => {
     const text = "I lost my job. I do not know how to tell my family. What should I do?";
     const computed = await helpSeekingEvidence(engine, text);
-    const given = await helpSeekingEvidence(engine, text, { score: computed.score });
-    expect(given).toEqual(computed);
+    // a score the model would not give the post (halfway from its own to 1): the weights must be measured from it
+    const given = (1 + computed.score) / 2;
+    expect(given).not.toBeCloseTo(computed.score, 3);
+    const calls: string[][] = [];
+    const counting = { heads: engine.heads, predict: (texts: string[]) => (calls.push(texts), engine.predict(texts)) } as unknown as Engine;
+    const reused = await helpSeekingEvidence(counting, text, { score: given, topK: 10 });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toHaveLength(3);
+    expect(calls[0]).not.toContain(text);
+    expect(reused.score).toBe(given);
+    // each sentence's weight: the given score minus the score of the post without that sentence
+    const sentences = sentenceSpans(text);
+    const without = await engine.predict(sentences.map((s) => `${text.slice(0, s.start)} ${text.slice(s.end)}`));
+    const expected = sentences
+      .map((s, i) => ({ ...s, weight: given - without[i]!.heads.help_seeking!.probs.yes! }))
+      .filter((s) => s.weight > 0)
+      .sort((x, y) => y.weight - x.weight);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(reused.spans).toEqual(expected);
   });
 });
