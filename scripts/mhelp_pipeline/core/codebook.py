@@ -31,7 +31,7 @@ IGNORE = -100
 # - STABLE_HEADLINE: where a macro average would swing with a handful of rare cause labels: the ship-check
 #   replacement rule (rare labels swing macro-F1 between two models) and per-slice intervals (inside one
 #   source only one or two cause labels are known). Causes are judged by micro-F1 there.
-# - SELECTION_METRIC (by task kind, every head): the dev score train.py selects its checkpoint by and the
+# - SELECTION_METRIC (by task kind, every head): the dev score trainer.train selects its checkpoint by and the
 #   training logs print: macro-F1 for single-label heads, micro-F1 for multi-label heads.
 REPORTED_HEADLINE = {"help_seeking": "f1", "condition": "accuracy", "causes": "macro_f1"}
 STABLE_HEADLINE = {"help_seeking": "f1", "condition": "accuracy", "causes": "micro_f1"}

@@ -29,7 +29,7 @@ from .metrics import COMPARED_METRICS, issue_metrics, labelled_rows
 
 
 def report_path(cfg: AblationConfig) -> Path:
-    """One JSON per budget, so budgets can be compared (report.py reads every reports/ablation-*.json)."""
+    """One JSON per budget, so budgets can be compared (the report reads every reports/ablation-*.json)."""
     return REPORTS / f"ablation-{budget_label(cfg)}.json"
 
 

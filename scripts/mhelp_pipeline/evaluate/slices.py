@@ -8,8 +8,8 @@ Two slicings, each post in exactly one slice per slicing:
 - post length in content tokens (no [CLS]/[SEP]), cut where the engine's windowing changes: <= 126 tokens
   is one window (split at 64 to separate very short posts), 127+ tokens are several windows.
 
-Predictions are the ones report.py already has: whole posts exactly as the engine decides them
-(``reliability.engine_predictions``: every window, the shipped aggregation, temperatures and thresholds);
+Predictions are the ones shipped.py already has: whole posts exactly as the engine decides them
+(``inference.engine_predictions``: every window, the shipped aggregation, temperatures and thresholds);
 nothing here runs the model. The length slices therefore measure the deployed multi-window decisions.
 
 Per slice and primary task: the issue's metrics on the slice's labelled posts (metrics.issue_metrics, the
@@ -133,8 +133,8 @@ def windows_for(n_tokens: int, max_length: int, stride: int) -> int:
 
 
 def slice_report(data: tuple, preds: dict, cfg: SliceConfig = SliceConfig()) -> dict:
-    """data: reliability.shipped_dev_logits(...) as report.py holds it (logits, Encoded, model.json, groups);
-    preds: reliability.engine_predictions(...) on the same dev records, {task: (pred, score)}."""
+    """data: reliability.shipped_dev_logits(...) as shipped.py holds it (logits, Encoded, model.json, groups);
+    preds: inference.engine_predictions(...) on the same dev records, {task: (pred, score)}."""
     cb = codebook()
     _, enc, meta, _ = data
     if len(enc.n_tokens) != len(enc.ids):

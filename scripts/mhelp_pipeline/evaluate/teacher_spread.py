@@ -1,9 +1,9 @@
 """Seed-to-seed spread of the teacher -> reports/teacher-seeds.json (issue 3: "seeds handled and documented").
 
 ``python -m mhelp_pipeline teacher-spread --checkpoints ../build/teacher/L6-cpu/best,../build/teacher/L6-cpu-seed1/best``
-reads each checkpoint's best.json (written by train.py), adds the teacher runs of the lent GPU recorded in
+reads each checkpoint's best.json (written by trainer.py), adds the teacher runs of the lent GPU recorded in
 reports/gpu-training.json, and groups the runs by configuration (the train
-config without seed, device and threads): per run its seed, hardware, best step and train.py's dev score (the
+config without seed, device and threads): per run its seed, hardware, best step and trainer.py's dev score (the
 mean over all heads of weak-dev macro-/micro-F1 at the best step, first 128-token window, argmax / 0.5) with
 the three M-Help heads' scores; per configuration the mean, the range and the largest gap between runs. A
 teacher is chosen by that score, so its spread says how much of a difference between teacher candidates is

@@ -176,7 +176,7 @@ def load_pretrained_encoder(model: MultiTaskModel, model_dir: Path) -> None:
 
 def pretrained_model(cb: Codebook, layers: int, freeze_word_embeddings: bool) -> MultiTaskModel:
     """A multi-task model with one head per task of `cb`, its encoder loaded from all-MiniLM-L6-v2: the start
-    of every training run (train.py, ablation.py, distill.py)."""
+    of every training run (trainer.py, ablation.py, distill.py)."""
     model = MultiTaskModel(config_for(cb, layers=layers))
     load_pretrained_encoder(model, base_model_dir())
     if freeze_word_embeddings:

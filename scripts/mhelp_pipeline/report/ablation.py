@@ -224,7 +224,8 @@ def ablation_section(abls: list[dict], floors: dict) -> list[str]:
     out = ["## 3. Multi-task vs single-task", ""]
     c = abls[0]["config"]
     out += ["`python -m mhelp_pipeline ablation --epochs E --seeds 0,1,2` or `--steps N` "
-            "(scripts/mhelp_pipeline/ablation.py; `--layers 6 --device cuda` on the lent GPU, scripts/gpu_run.sh): "
+            "(scripts/mhelp_pipeline/train/ablation.py, evaluate/ablation.py; `--layers 6 --device cuda` on the "
+            "lent GPU, scripts/gpu_run.sh): "
             "within one budget the same encoder (all-MiniLM-L6-v2, all 6 layers as the teacher or truncated to "
             f"{min(a['config']['layers'] for a in abls)}; first {c['max_length']}-token window), optimiser, linear "
             "schedule and batch size for every run; the final model of each run is scored with argmax / 0.5 decisions (no calibration), "

@@ -11,7 +11,7 @@ PUBLISHED = {"dr_depression": 94.2, "dreaddit_stress": 81.8, "sad_cause": 68.4, 
 
 
 def aux_section(res: dict) -> list[str]:
-    """Body of the report's auxiliary-heads section (report.py adds it when reports/aux-heads.json exists):
+    """Body of the report's auxiliary-heads section (model_report.py adds it when reports/aux-heads.json exists):
     every model's auxiliary heads, points over the TF-IDF floor."""
     heads, target = list(res["floors"]), res["target_points"]
     out = [f"Auxiliary heads of every exported model (`python -m mhelp_pipeline aux-heads`, reports/aux-heads.json, "

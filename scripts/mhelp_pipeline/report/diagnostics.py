@@ -28,8 +28,8 @@ def ts_agreement_current(ag: dict | None, version: str) -> bool:
 def floors_section(fl: dict, shipped: dict) -> list[str]:
     cb = codebook()
     out = ["## Floors and the shipped model, per task", "",
-           "Floors: `python -m mhelp_pipeline floors` (scripts/mhelp_pipeline/floors.py; recomputed by `report` "
-           "when reports/floors.json is absent): majority class and "
+           "Floors: `python -m mhelp_pipeline floors` (scripts/mhelp_pipeline/evaluate/floors.py; computed by "
+           "`evaluate-shipped` when reports/floors.json is absent): majority class and "
            "TF-IDF (word 1-2 grams, sublinear tf) + logistic regression (class_weight balanced; one-vs-rest per "
            "label for multi-label tasks), trained on the train split, scored on each post's first 128-token window. "
            "Shipped model: `models/default` int8 ONNX on whole posts exactly as the engine decides them (every "

@@ -15,7 +15,7 @@ def frontier_section(fr: dict, number: int) -> list[str]:
     dc, lat = fr["distill_config"], fr["latency"]
     teacher = next(r for r in fr["models"] if r["role"] == "teacher")
     out += [f"**Teacher**: all-MiniLM-L6-v2, all {teacher['layers']} layers, the same multi-task model, losses, class "
-            f"weights and early stopping as every model here (train.py), {teacher['train_steps']} steps in "
+            f"weights and early stopping as every model here (trainer.py), {teacher['train_steps']} steps in "
             f"{teacher['train_wall_seconds']:.0f} s on {teacher.get('train_hardware') or '2 CPU cores'} (how it was "
             "chosen, and CPU vs GPU training times: the next subsection). all-mpnet-base-v2 (110 M parameters) was "
             "not trained: the last section says why.", "",

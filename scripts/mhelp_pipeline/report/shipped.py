@@ -11,7 +11,7 @@ DECISION_TARGET = 0.99  # issue: int8 and fp32 make the same shipped decision on
 
 def trained_how(tr: dict) -> str:
     return ("distilled from a teacher (model.json `training.script`)" if "distill" in (tr.get("script") or "")
-            else "trained directly on the corpus by train.py, not distilled from a teacher")
+            else "trained directly on the corpus by trainer.py, not distilled from a teacher")
 
 
 def _gold_dev_line(m: dict, gold_section: int | None) -> str:

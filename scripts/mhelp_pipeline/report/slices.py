@@ -66,7 +66,7 @@ def slices_section(sl: dict) -> list[str]:
     sources = {k: r for k, r in sl["by_source"].items() if _has_primary_labels(r)}
     unlabelled = len(sl["by_source"]) - len(sources)
     out = ["## Slices (robustness)", "",
-           "`reports/slices.json`, computed by scripts/mhelp_pipeline/slices.py from the same predictions as "
+           "`reports/slices.json`, computed by scripts/mhelp_pipeline/evaluate/slices.py from the same predictions as "
            "the floors table (whole posts as the engine decides them: every window, shipped int8 ONNX, aggregation, "
            "temperatures and thresholds) on the dev split (silver labels for the primary heads). Source: the "
            "subreddit for rows of the reddit-subreddits collection (`r/…`), otherwise the source the corpus records. "

@@ -28,10 +28,10 @@ def training_section(gpu: dict) -> list[str]:
     runs, ret, cpu = gpu["runs"], gpu["returned"], gpu["cpu_reference"]
     hw = ret["teacher"]["hardware"]
     chosen = max(runs.values(), key=lambda r: r["best_score"])
-    out += [f"`scripts/gpu_run.sh` ran the same train.py / distill.py / ablation.py with `--device cuda` on one {hw} "
+    out += [f"`scripts/gpu_run.sh` ran the same trainer.py / distill.py / ablation.py with `--device cuda` on one {hw} "
             "(python -m mhelp_pipeline gpu-transfer carries the fp16 pretrained weights and the corpus there and "
             "brings the checkpoints back). Teacher candidates, all the 6-layer MiniLM, seed 0, early stopping on "
-            "train.py's score: the mean over all 9 heads of weak-dev macro-F1 (single-label heads) or micro-F1 "
+            "trainer.py's score: the mean over all 9 heads of weak-dev macro-F1 (single-label heads) or micro-F1 "
             "(multi-label heads), evaluated twice per epoch; the best of them became the "
             "teacher every student is distilled from, so the teacher is selected on the weak dev split:", "",
             "| candidate | max epochs | patience | aux-head weight | seed | best step | mean dev score (9 heads) | "
@@ -63,7 +63,7 @@ def training_section(gpu: dict) -> list[str]:
 def teacher_seeds_section(seeds: dict) -> list[str]:
     """reports/teacher-seeds.json (teacher_spread.py): the teacher's runs per configuration."""
     out = ["Teacher runs per configuration (`python -m mhelp_pipeline teacher-spread`, reports/teacher-seeds.json; "
-           "train.py's score at each run's best step, as in the table above):", "",
+           "trainer.py's score at each run's best step, as in the table above):", "",
            "| configuration | seed | trained on | best step | mean dev score (9 heads) | help macro-F1 | "
            "cond. macro-F1 | causes micro-F1 | wall time |", "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
     for g in seeds["groups"]:

@@ -4,7 +4,7 @@ Runs of the same encoder (all-MiniLM-L6-v2 truncated to ``layers``, first 128-to
 optimiser, schedule and batch size:
 
 - ``multi_task``: every head, batches drawn from the whole train split; each example supervises only the
-  heads it has labels for (train.py's masked losses and task weights);
+  heads it has labels for (trainer.py's masked losses and task weights);
 - ``single_<task>`` for help_seeking, condition, causes: one head, batches drawn only from the train
   examples that carry that task's label;
 - optionally ``multi_task_primary`` (``--primary-multi-task``): the 3 primary heads only, batches from the
@@ -65,7 +65,7 @@ class AblationConfig:
     lr_heads: float = 1e-3
     weight_decay: float = 0.01
     warmup_fraction: float = 0.06
-    freeze_word_embeddings: bool = True  # as train.py: most weights, little gain, slow on CPU
+    freeze_word_embeddings: bool = True  # as trainer.py: most weights, little gain, slow on CPU
     class_weight_power: float = 0.5
     max_pos_weight: float = 10.0
     aux_task_weight: float = 0.5

@@ -1,18 +1,18 @@
 """Knowledge distillation of smaller students (issue 3, "Student ... distil at least three student sizes").
 
 **Teacher**: the full 6-layer all-MiniLM-L6-v2 multi-task model (``python -m mhelp_pipeline train --layers 6
---checkpoint ../build/teacher/L6/best``, same train.py, losses and early stopping as every model here, on CPU
+--checkpoint ../build/teacher/L6/best``, same trainer.py, losses and early stopping as every model here, on CPU
 or on a lent GPU by scripts/gpu_run.sh, see gpu_transfer.py).
 all-mpnet-base-v2 (110 M parameters) would be the stronger teacher, but one epoch of it is ~6x the L6 cost on
 2 CPU cores, and its weights (219 MB in fp16) do not fit the 64 MiB a GPU call may carry.
 
 Students: all-MiniLM-L6-v2 truncated to ``layers`` (1, 2 or 3), hidden 384, mean pooling, one head per task:
-exactly model.py, so export/quantisation/engine are unchanged. With ``init="teacher"`` (default) a student
+exactly model/multitask.py, so export/quantisation/engine are unchanged. With ``init="teacher"`` (default) a student
 starts from the teacher's fine-tuned weights for everything it has (embeddings, its first ``layers``
 layers, every head), so distillation starts from a model that already does the tasks; ``"pretrained"``
-starts the encoder from the pretrained MiniLM layers and the heads from random, as train.py does.
+starts the encoder from the pretrained MiniLM layers and the heads from random, as trainer.py does.
 
-Loss per step, per head k with task weight w_k (primary 1, auxiliary 0.5 as in train.py):
+Loss per step, per head k with task weight w_k (primary 1, auxiliary 0.5 as in trainer.py):
     w_k * ( alpha * soft_k  +  (1 - alpha) * hard_k )
 - soft_k, single-label heads: T^2 * KL(p_teacher^T || p_student^T), p^T = softmax(logits / T), batch mean,
   on *every* example of the batch (the teacher labels every head of every post, which is the point: most
@@ -21,7 +21,7 @@ Loss per step, per head k with task weight w_k (primary 1, auxiliary 0.5 as in t
 - soft_k, multi-label heads: BCE(student logits, sigmoid(teacher logits)) over every (post, label) entry.
   No temperature: each label is its own Bernoulli, already a soft target; tempering would only pull every
   target towards 0.5.
-- hard_k: train.py's masked loss (class-weighted CE / pos-weighted BCE on the labelled entries only); absent
+- hard_k: trainer.py's masked loss (class-weighted CE / pos-weighted BCE on the labelled entries only); absent
   for heads with no label in the batch.
 
 Teacher logits of the train split are computed once (eval mode, no dropout) and cached as .npy in
@@ -72,11 +72,11 @@ class DistillConfig:
     max_length: int = 128
     alpha: float = 0.5  # weight of the soft (teacher) term; 1 - alpha on the weak hard labels
     temperature: float = 2.0  # softmax heads only (see module docstring)
-    lr_encoder: float = 8e-5  # train.py's values: the students share its encoder and heads
+    lr_encoder: float = 8e-5  # trainer.py's values: the students share its encoder and heads
     lr_heads: float = 1e-3
     weight_decay: float = 0.01
     warmup_fraction: float = 0.06
-    freeze_word_embeddings: bool = True  # 11.7M weights; freezing makes CPU steps cheaper, as in train.py
+    freeze_word_embeddings: bool = True  # 11.7M weights; freezing makes CPU steps cheaper, as in trainer.py
     aux_task_weight: float = 0.5
     threads: int = 2
     device: str = "cpu"  # "cuda" on the lent GPU machine; not part of a student's identity (config_key)
@@ -102,7 +102,7 @@ def soft_losses(cb: Codebook, student: dict[str, torch.Tensor], teacher: dict[st
 
 def distill_loss(cb: Codebook, student: dict, teacher: dict, batch: dict, weights: dict, task_w: dict[str, float],
                  alpha: float, temperature: float) -> tuple[torch.Tensor, dict[str, float]]:
-    """Total loss and its parts (for logging). ``weights``: train.py's class / pos weights of the hard loss."""
+    """Total loss and its parts (for logging). ``weights``: trainer.py's class / pos weights of the hard loss."""
     soft = soft_losses(cb, student, teacher, temperature)
     hard = task_losses(cb, student, batch, weights)
     total = sum(task_w[k] * (alpha * soft[k] + (1 - alpha) * hard.get(k, 0.0)) for k in soft)

@@ -9,7 +9,7 @@ all. Hence, in the order the steps run:
    tree plus what is carried must stay under 64 MiB) + tokenizer.json, and ``.gpu/corpus/`` = build/corpus, gzipped.
    The fp16 rounding of the *starting* point (relative error <= 2^-11) is absorbed by fine-tuning; the frozen
    word-embedding table is exactly fp32(fp16(pretrained)) on both machines, which step 4 relies on.
-2. ``scripts/gpu_run.sh`` (there): the same train.py / distill.py code with ``--device cuda``.
+2. ``scripts/gpu_run.sh`` (there): the same trainer.py / distill.py code with ``--device cuda``.
 3. ``pack-returns`` (there): every returned checkpoint without its frozen word-embedding table (11.7 M of the
    weights, rebuilt in step 4), in fp16, split into files under the size limit, plus one runs.json with every
    run's summary. fp16 keeps a student's weights 8x finer than the int8 step it is shipped with.
@@ -79,7 +79,7 @@ def pack_base(dest: Path = GPU_CARRY) -> int:
 # --- 3. there ------------------------------------------------------------------------------------------------
 
 def select_teacher(candidates: list[Path], dest: Path = TEACHER_CHECKPOINT) -> Path:
-    """Copy the candidate with the best mean dev headline (train.py's early-stopping score) to ``dest``."""
+    """Copy the candidate with the best mean dev headline (trainer.py's early-stopping score) to ``dest``."""
     scored = [(json.loads(c.with_suffix(".json").read_text())["best_score"], c) for c in candidates
               if c.with_suffix(".json").exists()]
     score, best = max(scored)

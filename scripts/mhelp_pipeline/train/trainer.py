@@ -11,7 +11,7 @@ few batches is not drowned by one that appears in all.
 ``Trainer`` owns one step (forward, loss, AdamW update with clipping, linear warm-up then decay) and the
 fixed-budget loop; ``train`` (the ``train`` command) runs it for whole epochs with early stopping on the mean
 dev selection score (codebook.SELECTION_METRIC: macro-F1 / micro-F1) over all tasks. The students
-(distill.DistillationTrainer) and the ablation's runs use the same Trainer, so they differ from train.py
+(distill.DistillationTrainer) and the ablation's runs use the same Trainer, so they differ from ``train``
 only in what they optimise, never in how: that is what makes their numbers comparable. Checkpoints are
 safetensors + JSON (model/checkpoint.py).
 """
@@ -193,7 +193,7 @@ class Trainer:
         return time.time() - t0 - outside
 
 
-# --- train.py's run: epochs, dev evaluations, early stopping ---------------------------------------------------
+# --- `train`: epochs, dev evaluations, early stopping -----------------------------------------------------------
 
 def _subset(records: list[dict], n: int | None, seed: int) -> list[dict]:
     if n is None or n >= len(records):
