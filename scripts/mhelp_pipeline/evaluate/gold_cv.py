@@ -46,7 +46,7 @@ from ..export.calibrate import calibrate_posts
 from ..model.batching import Encoded, encode, load_tokenizer, targets
 from ..runtime.inference import (Head, WindowRunner, as_shipped, decisions, empty_decisions, heads_probabilities,
                                  put_decisions)
-from ..train.distill import DistillConfig, config_with
+from ..train.distill import DistillConfig, add_student_arguments, config_with, student_layers
 from .agreement import agreement
 from .bootstrap import BootstrapConfig
 from .frontier import paired_headlines, task_scores
@@ -234,21 +234,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--folds", type=int, default=None, help="folds over the gold dev set (5)")
     p.add_argument("--retrain", action="store_true",
                    help="also distil a student per fold with the other folds' gold posts in training")
-    p.add_argument("--student-layers", default=None, help="--retrain: comma-separated student depths (3)")
-    p.add_argument("--steps", type=int, default=None, help="--retrain: optimizer steps per student (1500)")
-    p.add_argument("--alpha", type=float, default=None, help="--retrain: weight of the teacher (soft) loss (0.5)")
-    p.add_argument("--device", default=None, help="--retrain: cpu (default) or cuda (the lent GPU machine)")
-    p.add_argument("--teacher", default=None,
-                   help="--retrain: teacher checkpoint (default: the shipped students' teacher)")
-    p.add_argument("--seed", type=int, default=None, help="--retrain: random seed (0)")
+    add_student_arguments(p, layers="3", steps="1500", teacher="default: the shipped students' teacher",
+                          note="--retrain: ")
 
 
 def run(args: argparse.Namespace) -> int:
     retrain = None
     if args.retrain:
         # default: the shipped default's recipe (3 layers, 1,500 steps, its own teacher)
-        layers = tuple(int(x) for x in args.student_layers.split(",")) if args.student_layers else (3,)
-        retrain = config_with(layers=layers, steps=args.steps or 1500, alpha=args.alpha, device=args.device,
+        retrain = config_with(layers=student_layers(args.student_layers) or (3,), steps=args.steps or 1500,
+                              alpha=args.alpha, device=args.device,
                               teacher=args.teacher or str(shipped_teacher_dir() / "best"), seed=args.seed)
     try:
         gold_cv(replace(GoldCVConfig(), **({"folds": args.folds} if args.folds else {})), retrain=retrain,

@@ -259,14 +259,20 @@ def config_with(**over) -> DistillConfig:
 
 # --- the `distill` and `frontier` commands -----------------------------------------------------------------------
 
+def add_student_arguments(p: argparse.ArgumentParser, layers: str, steps: str, teacher: str, note: str = "") -> None:
+    """The options of a student's DistillConfig (``distill``, ``frontier``, ``gold-cv --retrain``); ``layers``,
+    ``steps`` and ``teacher`` name the command's defaults, ``note`` starts every help text."""
+    p.add_argument("--student-layers", default=None, help=f"{note}comma-separated student depths ({layers})")
+    p.add_argument("--steps", type=int, default=None, help=f"{note}optimizer steps per student ({steps})")
+    p.add_argument("--alpha", type=float, default=None, help=f"{note}weight of the teacher (soft) loss (0.5)")
+    p.add_argument("--device", default=None, help=f"{note}cpu (default) or cuda (the lent GPU machine)")
+    p.add_argument("--teacher", default=None, help=f"{note}teacher checkpoint ({teacher})")
+    p.add_argument("--seed", type=int, default=None, help=f"{note}random seed (0)")
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """``distill`` and ``frontier`` (which re-measures the students distill trained with the same options)."""
-    p.add_argument("--student-layers", default=None, help="comma-separated student depths (default 1,2,3)")
-    p.add_argument("--steps", type=int, default=None, help="optimizer steps per student (600)")
-    p.add_argument("--alpha", type=float, default=None, help="weight of the teacher (soft) loss (0.5)")
-    p.add_argument("--device", default=None, help="cpu (default) or cuda (the lent GPU machine)")
-    p.add_argument("--teacher", default=None, help="teacher checkpoint (default build/teacher/L6/best)")
-    p.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
+    add_student_arguments(p, layers="default 1,2,3", steps="600", teacher="default build/teacher/L6/best")
     p.add_argument("--aux-task-weight", type=float, default=None, help="loss weight of auxiliary heads (0.5)")
     p.add_argument("--corpus-dir", default=None, help="the corpus to distil on (default build/corpus)")
     p.add_argument("--run-name", default=None,
@@ -277,10 +283,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="train and export, but do not re-measure reports/frontier.json (re-seeded runs)")
 
 
+def student_layers(option: str | None) -> tuple[int, ...] | None:
+    """``--student-layers 1,2,3`` -> (1, 2, 3); None when the option is not given."""
+    return tuple(int(x) for x in option.split(",")) if option else None
+
+
 def config_from_args(args: argparse.Namespace) -> DistillConfig:
-    layers = tuple(int(x) for x in args.student_layers.split(",")) if args.student_layers else None
-    return config_with(layers=layers, steps=args.steps, alpha=args.alpha, device=args.device, teacher=args.teacher,
-                       seed=args.seed, aux_task_weight=args.aux_task_weight)
+    return config_with(layers=student_layers(args.student_layers), steps=args.steps, alpha=args.alpha,
+                       device=args.device, teacher=args.teacher, seed=args.seed, aux_task_weight=args.aux_task_weight)
 
 
 def run(args: argparse.Namespace) -> None:
