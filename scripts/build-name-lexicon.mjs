@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds src/engine/person-names.json, the first-name lexicon that name redaction (normalisation v2) uses in
-// serving (src/engine/normalise.ts) and training (scripts/mhelp_pipeline/normalise.py). Nothing in it is typed
+// serving (src/engine/normalise.ts) and training (scripts/mhelp_pipeline/data/normalise.py). Nothing in it is typed
 // by hand: every list comes from a pinned devDependency, so `node scripts/build-name-lexicon.mjs` reproduces
 // the committed file exactly (test/engine/name-lexicon.test.ts checks that).
 //

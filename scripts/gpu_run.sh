@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Teacher training, distillation and the 6-layer MT-vs-ST ablation on the lent GPU machine (the device tool;
-# never CI). Run from the repo root there, with .gpu/ carried (`python -m mhelp_pipeline.gpu_transfer
+# never CI). Run from the repo root there, with .gpu/ carried (`python -m mhelp_pipeline gpu-transfer
 # pack-base` here first; scripts/README.md has the whole procedure) and $OUT set by the tool. The same
-# train.py / distill.py / ablation.py as on CPU, with --device cuda. In order:
+# trainer.py / distill.py / ablation.py (mhelp_pipeline/train/) as on CPU, with --device cuda. In order:
 #   smoke     a 2-layer run on 256 posts and a 3-step distillation: a device bug fails the call in seconds
 #   A         the CPU teacher's exact config (3 epochs, patience 2), seed 0: the CPU-vs-GPU training time
 #   B-s0      6 epochs, patience 3 (the CPU teacher was still improving at its last step)
@@ -31,8 +31,8 @@ runs() { for f in "$T"/gpu-*/best.json; do [ -e "$f" ] && echo "${f%.json}"; don
 python3 - <<'EOF'
 import os
 from pathlib import Path
-from mhelp_pipeline.distill import DistillConfig, distill
-from mhelp_pipeline.train import TrainConfig, train
+from mhelp_pipeline.train.distill import DistillConfig, distill
+from mhelp_pipeline.train.trainer import TrainConfig, train
 dev = os.environ["DEVICE"]
 s = train(TrainConfig(layers=2, epochs=1, max_train_examples=256, max_dev_examples=128, device=dev),
           out=Path("../build/smoke/best"), log=lambda m: None)
@@ -47,9 +47,9 @@ run() { local name=$1; shift; echo "== $name $* ($(left)s left)"
 run A
 run B-s0 --epochs 6 --patience 3 --seed 0
 run C --epochs 6 --patience 3 --aux-task-weight 1.0 --seed 0
-python3 -m mhelp_pipeline.gpu_transfer select-teacher $T/gpu-A/best $T/gpu-B-s0/best $T/gpu-C/best
+py gpu-transfer select-teacher $T/gpu-A/best $T/gpu-B-s0/best $T/gpu-C/best
 py distill --device "$DEVICE" --student-layers 1,2,3 --steps 1500 --no-export
-python3 -m mhelp_pipeline.gpu_transfer pack-returns "$OUT" $(runs)
+py gpu-transfer pack-returns "$OUT" $(runs)
 
 budget=$(( $(left) - 60 ))
 echo "== ablation (${budget}s allowed)"
@@ -63,5 +63,5 @@ for s in 1 2; do
   if (( $(left) < 90 )); then echo "== skipped B-s$s (deadline)"; continue; fi
   run B-s$s --epochs 6 --patience 3 --seed $s
 done
-python3 -m mhelp_pipeline.gpu_transfer pack-returns "$OUT" $(runs)
+py gpu-transfer pack-returns "$OUT" $(runs)
 echo "total ${SECONDS}s"

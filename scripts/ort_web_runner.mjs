@@ -1,5 +1,5 @@
 // Runs an ONNX graph in onnxruntime-web (WASM, 1 thread) with the engine's session options, for the Python
-// pipeline (scripts/mhelp_pipeline/ort_web.py): the reference computes its logits with the very runtime
+// pipeline (scripts/mhelp_pipeline/runtime/ort_web.py): the reference computes its logits with the very runtime
 // the Worker serves with, because dynamic int8 graphs round activations differently in native onnxruntime
 // (one flipped rounding moves logits by up to ~0.3; docs/model-format.md).
 //

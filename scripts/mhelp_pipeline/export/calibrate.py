@@ -1,0 +1,155 @@
+"""Post-hoc calibration on the dev split: one temperature per head, then decision thresholds.
+
+Temperature: minimises dev negative log-likelihood (softmax CE for single-label heads, BCE over the known
+entries for multi-label heads) by a log-spaced grid search followed by a finer grid, which is robust and
+needs no optimiser. Thresholds (on calibrated probabilities): binary single-label heads get one threshold
+on p(labels[1]) maximising that label's F1; multi-label heads get one threshold per label maximising the
+label's F1; a label with too few known dev positives keeps 0.5. Multi-class heads use argmax (null).
+
+Calibration runs on the logits of the shipped (int8) graph, so the numbers describe what the engine runs.
+Dev labels of the primary heads are silver labels (one annotator per post; see reports/data-card.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core.codebook import IGNORE, Codebook, Task
+from ..evaluate.metrics import f1
+from ..runtime.inference import Head, default_aggregation, post_probabilities
+
+
+@dataclass(frozen=True)
+class CalibrationConfig:
+    t_min: float = 0.25
+    t_max: float = 4.0
+    grid: int = 61
+    min_positives: int = 5
+    threshold_grid: tuple[float, ...] = tuple(np.round(np.arange(0.05, 0.951, 0.01), 2))
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(1, keepdims=True)
+    return z - np.log(np.exp(z).sum(1, keepdims=True))
+
+
+def nll(task: Task, logits: np.ndarray, y: np.ndarray, mask: np.ndarray | None, t: float) -> float:
+    z = logits.astype(np.float64) / t
+    if task.kind == "single_label":
+        keep = y != IGNORE
+        return float(-_log_softmax(z[keep])[np.arange(keep.sum()), y[keep]].mean())
+    # BCE with logits, numerically stable form
+    loss = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+    return float((loss * mask).sum() / mask.sum())
+
+
+def fit_temperature(task: Task, logits, y, mask=None, cfg: CalibrationConfig = CalibrationConfig()) -> float:
+    if (task.kind == "single_label" and (y != IGNORE).sum() == 0) or (mask is not None and mask.sum() == 0):
+        return 1.0
+    grid = np.exp(np.linspace(np.log(cfg.t_min), np.log(cfg.t_max), cfg.grid))
+    best = min(grid, key=lambda t: nll(task, logits, y, mask, t))
+    fine = best * np.exp(np.linspace(-0.06, 0.06, 25))
+    return float(round(min(fine, key=lambda t: nll(task, logits, y, mask, t)), 4))
+
+
+def _f1(pred: np.ndarray, y: np.ndarray) -> float:
+    """F1 of the positive class: boolean decisions against 0/1 (or count) labels."""
+    return f1(float((pred & (y > 0)).sum()), float((pred & (y == 0)).sum()), float((~pred & (y > 0)).sum()))
+
+
+def best_f1_threshold(p: np.ndarray, y: np.ndarray, cfg: CalibrationConfig) -> float:
+    if (y > 0).sum() < cfg.min_positives or (y == 0).sum() == 0:
+        return 0.5
+    best_t, best_f = 0.5, -1.0
+    for t in cfg.threshold_grid:
+        f = _f1(p >= t, y)
+        # ties: prefer the threshold closest to 0.5 (least extreme)
+        if f > best_f + 1e-12 or (abs(f - best_f) <= 1e-12 and abs(t - 0.5) < abs(best_t - 0.5)):
+            best_t, best_f = float(t), f
+    return best_t
+
+
+def calibrate(cb: Codebook, logits: dict[str, np.ndarray], single: dict, multi: dict, multi_mask: dict,
+              cfg: CalibrationConfig = CalibrationConfig()) -> dict[str, dict]:
+    """Return {task: {"temperature": T, "thresholds": list | None}}."""
+    out = {}
+    for t in cb.tasks:
+        z = logits[t.key]
+        if t.kind == "single_label":
+            y = np.asarray(single[t.key])
+            temp = fit_temperature(t, z, y, None, cfg)
+            th = None
+            if t.n == 2:
+                keep = y != IGNORE
+                zz = z[keep] / temp
+                p1 = np.exp(_log_softmax(zz))[:, 1]
+                th = [best_f1_threshold(p1, y[keep], cfg)]
+        else:
+            y = np.asarray(multi[t.key], dtype=np.float64)
+            m = np.asarray(multi_mask[t.key], dtype=np.float64)
+            temp = fit_temperature(t, z, y, m, cfg)
+            p = 1 / (1 + np.exp(-z / temp))
+            th = [best_f1_threshold(p[m[:, i] > 0, i], y[m[:, i] > 0, i], cfg) for i in range(t.n)]
+        out[t.key] = {"temperature": temp, "thresholds": th}
+    return out
+
+
+# --- post level: the windows of long posts, as the engine aggregates them ----------------------------------
+
+def calibrate_posts(cb: Codebook, windows: list[dict[str, np.ndarray]], weights: list[list[int]], single: dict,
+                    multi: dict, multi_mask: dict, cfg: CalibrationConfig = CalibrationConfig()) -> dict[str, dict]:
+    """Calibration of whole posts, as the engine sees them (every window, run alone).
+
+    ``windows[i][task]``: raw logits [windows of post i, n]; ``weights[i]``: content tokens per window.
+    Temperatures are fitted on each post's first window (one logit row per labelled post; the window the
+    model was trained on). Thresholds are then chosen on the *aggregated* probabilities, so they fit what
+    the engine decides on long posts. Binary heads also choose their aggregation: ``token_mean`` (the post
+    as a whole) or ``max`` (a request in any window counts), whichever gives the higher dev F1 of the
+    positive label at its own best threshold (ties keep token_mean). Returns per task: temperature,
+    thresholds, aggregation, ``aggregation_f1`` (binary heads: dev F1 of each candidate) and ``probs``
+    [posts, n], the aggregated probabilities that the returned settings give.
+    """
+    out = {}
+    for t in cb.tasks:
+        first = np.stack([w[t.key][0] for w in windows])
+        per_post = [w[t.key] for w in windows]
+        if t.kind == "single_label":
+            y = np.asarray(single[t.key])
+            temp = fit_temperature(t, first, y, None, cfg)
+            keep = y != IGNORE
+            if t.n != 2:
+                head = Head(t.key, t.kind, list(t.labels), temp, None, default_aggregation(t.kind))
+                out[t.key] = {"temperature": temp, "thresholds": None, "aggregation": head.aggregation,
+                              "probs": post_probabilities(head, per_post, weights)}
+                continue
+            cands = {}
+            for how in ("token_mean", "max"):
+                head = Head(t.key, t.kind, list(t.labels), temp, None, how)
+                p = post_probabilities(head, per_post, weights)
+                th = best_f1_threshold(p[keep, 1], y[keep], cfg)
+                cands[how] = (_f1(p[keep, 1] >= th, y[keep]) if keep.any() else 0.0, th, p)
+            how = "max" if cands["max"][0] > cands["token_mean"][0] + 1e-12 else "token_mean"
+            out[t.key] = {"temperature": temp, "thresholds": [cands[how][1]], "aggregation": how,
+                          "aggregation_f1": {k: round(v[0], 4) for k, v in cands.items()}, "probs": cands[how][2]}
+        else:
+            y = np.asarray(multi[t.key], dtype=np.float64)
+            m = np.asarray(multi_mask[t.key], dtype=np.float64)
+            temp = fit_temperature(t, first, y, m, cfg)
+            head = Head(t.key, t.kind, list(t.labels), temp, None, default_aggregation(t.kind))
+            p = post_probabilities(head, per_post, weights)
+            th = [best_f1_threshold(p[m[:, i] > 0, i], y[m[:, i] > 0, i], cfg) for i in range(t.n)]
+            out[t.key] = {"temperature": temp, "thresholds": th, "aggregation": head.aggregation, "probs": p}
+    return out
+
+
+def probs_as_logits(cb: Codebook, probs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Aggregated probabilities in the form metrics.logit_metrics takes (logits at temperature 1): log p for
+    single-label heads (softmax(log p) = p), log-odds for multi-label heads (sigmoid(logit p) = p)."""
+    eps = 1e-12
+    out = {}
+    for t in cb.tasks:
+        p = np.clip(probs[t.key], eps, 1 - eps)
+        out[t.key] = np.log(p) if t.kind == "single_label" else np.log(p) - np.log1p(-p)
+    return out

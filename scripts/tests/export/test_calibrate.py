@@ -1,0 +1,82 @@
+"""Calibration (calibrate.py): temperature and threshold fitting, and whole-post calibration (aggregation
+choice, thresholds on aggregated probabilities), on numbers written for the test."""
+
+import numpy as np
+
+from mhelp_pipeline.core.codebook import IGNORE, codebook
+from mhelp_pipeline.evaluate.metrics import logit_metrics
+from mhelp_pipeline.export.calibrate import (CalibrationConfig, best_f1_threshold, calibrate_posts, fit_temperature,
+                                             probs_as_logits)
+
+
+class _Enc:  # the fields of batching.Encoded that logit_metrics reads
+    def __init__(self, single, multi, mask):
+        self.single, self.multi, self.multi_mask = single, multi, mask
+
+
+def _posts(rng, n):
+    """Help-seekers whose request sits in a *later* window (first window looks like venting), and
+    non-seekers whose every window looks like venting: only max aggregation separates them."""
+    cb = codebook()
+    windows, weights, help_y = [], [], []
+    for i in range(n):
+        seeker = i % 2 == 0
+        k = 3
+        help_logits = np.tile([1.0, -1.0], (k, 1)) + rng.normal(0, 0.1, (k, 2))
+        if seeker:
+            help_logits[-1] = [-2.0, 2.0]  # the request, in a short last window
+        w = {t.key: rng.normal(0, 1, (k, t.n)) for t in cb.tasks}
+        w["help_seeking"] = help_logits
+        windows.append(w)
+        weights.append([126, 126, 20])
+        help_y.append(1 if seeker else 0)
+    single = {t.key: [IGNORE] * n for t in cb.tasks if t.kind == "single_label"}
+    single["help_seeking"] = help_y
+    multi = {t.key: [[0.0] * t.n for _ in range(n)] for t in cb.tasks if t.kind == "multi_label"}
+    mask = {t.key: [[0.0] * t.n for _ in range(n)] for t in cb.tasks if t.kind == "multi_label"}
+    return cb, windows, weights, single, multi, mask
+
+
+def test_binary_head_chooses_max_when_requests_sit_in_later_windows():
+    cb, windows, weights, single, multi, mask = _posts(np.random.default_rng(0), 40)
+    cal = calibrate_posts(cb, windows, weights, single, multi, mask)
+    h = cal["help_seeking"]
+    assert h["aggregation"] == "max"
+    assert h["aggregation_f1"]["max"] == 1.0 and h["aggregation_f1"]["token_mean"] < 1.0
+    assert h["probs"].shape == (40, 2)
+    # the returned probabilities, through evaluate, reproduce the F1 the choice was made on
+    m = logit_metrics(cb, probs_as_logits(cb, {k: v["probs"] for k, v in cal.items()}), _Enc(single, multi, mask),
+                 {k: v["thresholds"] for k, v in cal.items()})
+    assert m["help_seeking"]["f1_yes"] == 1.0
+    assert cal["condition"]["aggregation"] == "token_mean" and cal["condition"]["thresholds"] is None
+    assert cal["causes"]["aggregation"] == "max"
+
+
+def test_probs_as_logits_round_trips():
+    cb = codebook()
+    rng = np.random.default_rng(1)
+    probs = {}
+    for t in cb.tasks:
+        p = rng.uniform(0.01, 0.99, (5, t.n))
+        probs[t.key] = p / p.sum(1, keepdims=True) if t.kind == "single_label" else p
+    z = probs_as_logits(cb, probs)
+    for t in cb.tasks:
+        back = (np.exp(z[t.key]) / np.exp(z[t.key]).sum(1, keepdims=True) if t.kind == "single_label"
+                else 1 / (1 + np.exp(-z[t.key])))
+        assert np.allclose(back, probs[t.key])
+
+
+def test_temperature_recovers_scale():
+    rng = np.random.default_rng(0)
+    task = codebook().task("help_seeking")
+    true = rng.normal(size=(4000, 2)) * 2
+    y = np.array([rng.choice(2, p=np.exp(r) / np.exp(r).sum()) for r in true])
+    t = fit_temperature(task, true * 3.0, y)  # logits 3x over-confident -> T close to 3
+    assert 2.5 < t < 3.6
+
+
+def test_threshold_maximises_f1():
+    p = np.array([0.1, 0.2, 0.35, 0.4, 0.8, 0.9, 0.3, 0.05])
+    y = np.array([0, 0, 1, 1, 1, 1, 0, 0])
+    t = best_f1_threshold(p, y, CalibrationConfig(min_positives=1))
+    assert 0.3 < t <= 0.35

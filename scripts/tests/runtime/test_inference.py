@@ -1,0 +1,83 @@
+"""Windowing and post-processing (the Python reference of the engine), on hand-made numbers."""
+
+import numpy as np
+import pytest
+
+from mhelp_pipeline.runtime.inference import Head, aggregate, content_windows, decide, window_probs, wrap
+
+
+def test_windows_short_and_empty():
+    assert content_windows([], 128, 32) == [[]]
+    assert content_windows([5, 6, 7], 128, 32) == [[5, 6, 7]]
+    assert wrap([], 101, 102) == [101, 102]
+
+
+def test_windows_exact_fit_is_one_window():
+    ids = list(range(126))
+    assert content_windows(ids, 128, 32) == [ids]
+
+
+def test_windows_overlap_and_cover_everything():
+    ids = list(range(1000, 1300))  # 300 tokens, window 126, step 94
+    wins = content_windows(ids, 128, 32)
+    assert [len(w) for w in wins] == [126, 126, 112]
+    assert wins[0][0] == 1000 and wins[-1][-1] == 1299
+    for a, b in zip(wins, wins[1:]):
+        assert a[-32:] == b[:32]  # consecutive windows overlap by `stride` tokens
+    assert sorted(set(t for w in wins for t in w)) == ids
+
+
+def test_windows_one_token_over():
+    wins = content_windows(list(range(127)), 128, 32)
+    assert [len(w) for w in wins] == [126, 33]
+
+
+def test_windows_rejects_bad_stride():
+    with pytest.raises(ValueError):
+        content_windows([1, 2], 128, 126)
+
+
+def test_single_label_temperature_weighted_mean_and_threshold():
+    h = Head("help_seeking", "single_label", ["no", "yes"], 2.0, [0.3])
+    logits = np.array([[0.0, 2.0], [2.0, 0.0]])
+    p = window_probs(h, logits)
+    assert np.allclose(p[0], [1 / (1 + np.e), np.e / (1 + np.e)])  # softmax of logits / 2
+    agg = aggregate(h, p, [3, 1])
+    assert np.allclose(agg, (3 * p[0] + p[1]) / 4)
+    assert decide(h, np.array([0.65, 0.35])) == "yes"  # p[1] >= threshold 0.3 even though argmax is "no"
+    assert decide(h, np.array([0.75, 0.25])) == "no"
+
+
+def test_multiclass_argmax_and_empty_window_weights():
+    h = Head("condition", "single_label", ["a", "b", "c"], 1.0, None)
+    p = window_probs(h, np.array([[0.0, 1.0, 0.0]]))
+    assert np.allclose(aggregate(h, p, [0]), p[0])  # empty text: one window with 0 content tokens
+    assert decide(h, p[0]) == "b"
+
+
+def test_multi_label_max_and_thresholds():
+    h = Head("causes", "multi_label", ["x", "y", "z"], 1.0, [0.5, 0.9, 0.1])
+    logits = np.array([[0.0, 1.0, -3.0], [1.0, 3.0, -5.0]])
+    p = window_probs(h, logits)
+    agg = aggregate(h, p, [10, 10])
+    assert np.allclose(agg, 1 / (1 + np.exp(-np.array([1.0, 3.0, -3.0]))))
+    assert decide(h, agg) == ["x", "y"]  # z: sigmoid(-3)=0.047 < 0.1
+    h0 = Head("causes", "multi_label", ["x", "y", "z"], 1.0, None)
+    assert decide(h0, agg) == ["x", "y"]  # null thresholds mean 0.5
+
+
+def test_binary_head_with_max_aggregation_and_format_defaults():
+    h = Head.from_json({"task": "help_seeking", "kind": "single_label", "labels": ["no", "yes"],
+                        "temperature": 1.0, "thresholds": [0.5], "aggregation": "max"})
+    p = np.array([[0.9, 0.1], [0.2, 0.8]])
+    assert np.allclose(aggregate(h, p, [126, 10]), [0.2, 0.8])  # the short last window's request decides
+    assert decide(h, aggregate(h, p, [126, 10])) == "yes"
+    v1 = Head.from_json({"task": "c", "kind": "multi_label", "labels": ["x"], "temperature": 1.0, "thresholds": None})
+    assert v1.aggregation == "max"
+    v1s = Head.from_json({"task": "h", "kind": "single_label", "labels": ["no", "yes"], "temperature": 1.0,
+                          "thresholds": None})
+    assert v1s.aggregation == "token_mean"
+    with pytest.raises(ValueError):
+        aggregate(Head("h", "single_label", ["no", "yes"], 1.0, None, "median"), p, [1, 1])
+    with pytest.raises(ValueError):
+        aggregate(Head("c", "single_label", ["a", "b", "c"], 1.0, None, "max"), np.ones((2, 3)) / 3, [1, 1])
