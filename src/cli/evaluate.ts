@@ -1,5 +1,5 @@
 // `mhelp eval`: runs the shipped model (the same Engine as `predict` and the Worker) over labelled posts
-// and computes the issue's metrics (metrics.ts, twin of scripts/mhelp_pipeline/metrics.py).
+// and computes the issue's metrics (metrics.ts, twin of scripts/mhelp_pipeline/evaluate/metrics.py).
 // Input lines: {"id", "text", "help_seeking"?: "yes"|"no", "condition"?: label, "causes"?: [labels] | {label: 0|1}}
 // (the gold format; a causes list means every other cause is known to be absent, an object gives only the
 // known labels, as weak corpus labels do) or the corpus format {"id", "text", "labels": {...}}.

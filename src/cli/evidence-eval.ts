@@ -26,7 +26,7 @@ export interface Range {
 /** Evidence for one post's submitted text; `score` is its p(help_seeking = yes) when already known. */
 export type Explainer = (text: string, score: number | undefined) => Promise<Evidence>;
 
-/** The Worker's call (src/worker/routes/predict.ts): submitted text, known score, default limits. */
+/** The Worker's call (src/worker/predict-service.ts): submitted text, known score, default limits. */
 export function engineExplainer(engine: Engine): Explainer {
   return (text, score) => helpSeekingEvidence(engine, text, { score });
 }
@@ -253,7 +253,7 @@ export async function evaluateEvidence(
       ...scorePost(post.text, top, gold),
       predictedYes: post.predicted.help_seeking === "yes",
       noSpan: top === null,
-      capped: e.sentencesScored < e.sentencesTotal,
+      capped: e.sentences_scored < e.sentences_total,
     });
     if (scored.length % 25 === 0 || scored.length === todo.length) {
       const rate = scored.length / Math.max((Date.now() - started) / 1000, 1e-3);

@@ -1,4 +1,4 @@
-// Metric arithmetic of `mhelp eval`: the same definitions as scripts/mhelp_pipeline/metrics.py
+// Metric arithmetic of `mhelp eval`: the same definitions as scripts/mhelp_pipeline/evaluate/metrics.py
 // (issue_metrics), so the TypeScript evaluation of the shipped model and the Python one can be compared
 // number for number (`python -m mhelp_pipeline compare-eval`). Only labelled records count.
 //   help_seeking: precision/recall/F1 of "yes", accuracy, AUROC of p(yes) (mid-ranks for ties);

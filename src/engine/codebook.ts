@@ -1,5 +1,5 @@
 // The one module that holds the label vocabularies. It follows ../shared/CODEBOOK.md v1.1 exactly; the
-// JSON beside it is also read by the Python pipeline (scripts/mhelp_pipeline/codebook.py), so training
+// JSON beside it is also read by the Python pipeline (scripts/mhelp_pipeline/core/codebook.py), so training
 // and serving can never disagree on label order.
 import codebookJson from "./codebook.json";
 

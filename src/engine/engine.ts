@@ -109,7 +109,7 @@ export class Engine {
 
   /**
    * Raw logits of every window of one normalised text, one window per run — the quantity the parity
-   * test compares with the Python reference (scripts/mhelp_pipeline/inference.py).
+   * test compares with the Python reference (scripts/mhelp_pipeline/runtime/inference.py).
    */
   async windowLogits(normalisedText: string): Promise<{ ids: number[][]; logits: Record<string, number[][]> }> {
     const { windows } = this.tokenizer.windows(normalisedText);

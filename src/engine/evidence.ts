@@ -18,13 +18,15 @@ export interface EvidenceSpan {
   weight: number;
 }
 
+/** The one evidence shape: the engine returns it, the Worker caches it and the API returns it as is
+ * (src/worker/schemas.ts EvidenceSchema validates it; a type test keeps the two equal). */
 export interface Evidence {
   task: "help_seeking";
   score: number;
   spans: EvidenceSpan[];
   /** sentences scored (long posts: the longest `maxSentences` are scored, the rest are not). */
-  sentencesScored: number;
-  sentencesTotal: number;
+  sentences_scored: number;
+  sentences_total: number;
 }
 
 // A sentence ends at . ! ? … (possibly repeated, possibly followed by closing quotes/brackets) before
@@ -66,7 +68,7 @@ export async function helpSeekingEvidence(
     const head = engine.heads.find((h) => h.task === "help_seeking");
     const threshold = head?.thresholds?.[0] ?? 0.5;
     const spans = sentences.length === 1 && score >= threshold ? [{ ...sentences[0]!, weight: score }] : [];
-    return { task: "help_seeking", score, spans, sentencesScored: sentences.length, sentencesTotal: sentences.length };
+    return { task: "help_seeking", score, spans, sentences_scored: sentences.length, sentences_total: sentences.length };
   }
   const scored = [...sentences].sort((a, b) => b.end - b.start - (a.end - a.start)).slice(0, maxSentences);
   const occluded = scored.map((s) => `${text.slice(0, s.start)} ${text.slice(s.end)}`);
@@ -76,5 +78,5 @@ export async function helpSeekingEvidence(
     .filter((s) => s.weight > 0)
     .sort((a, b) => b.weight - a.weight)
     .slice(0, topK);
-  return { task: "help_seeking", score, spans, sentencesScored: scored.length, sentencesTotal: sentences.length };
+  return { task: "help_seeking", score, spans, sentences_scored: scored.length, sentences_total: sentences.length };
 }

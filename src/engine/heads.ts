@@ -1,5 +1,5 @@
 // Calibrated post-processing of raw head logits: temperature, softmax/sigmoid, per-head thresholds, and
-// aggregation of the windows of a long post. The Python reference (scripts/mhelp_pipeline/inference.py)
+// aggregation of the windows of a long post. The Python reference (scripts/mhelp_pipeline/runtime/inference.py)
 // implements the same steps; the parity test compares them.
 import type { HeadResult, HeadSpec } from "./types";
 

@@ -1,5 +1,5 @@
 // Text normalisation and redaction, applied before tokenisation in serving AND in training
-// (scripts/mhelp_pipeline/normalise.py is the same algorithm; both are checked against the shared
+// (scripts/mhelp_pipeline/data/normalise.py is the same algorithm; both are checked against the shared
 // vectors in test/fixtures/normalise-vectors.json and give identical outputs on the redaction evaluation
 // set, test/fixtures/redaction-eval.json). Bump NORMALISATION_VERSION on any behaviour change: it is
 // recorded in model.json and the engine refuses a model trained with another version.

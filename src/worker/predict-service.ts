@@ -119,14 +119,9 @@ function modelUnavailable(err: unknown, requestId: string): never {
   });
 }
 
-/** The engine's evidence as the API returns it (without the constant `task`, as it is cached). */
-function cachedEvidence(e: EngineEvidence): CachedEvidence {
-  return {
-    score: e.score,
-    spans: e.spans.map(({ start, end, weight }) => ({ start, end, weight })),
-    sentences_scored: e.sentencesScored,
-    sentences_total: e.sentencesTotal,
-  };
+/** The engine's evidence as it is cached: without the constant `task`. */
+function cachedEvidence({ task: _task, ...cached }: EngineEvidence): CachedEvidence {
+  return cached;
 }
 
 function single(head: EngineHeadResult | undefined, task: string): SingleLabel {

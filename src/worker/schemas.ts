@@ -4,6 +4,7 @@
 // `z` comes from @hono/zod-openapi: it is zod itself, extended with `.openapi()` for names and examples.
 import { z } from "@hono/zod-openapi";
 import { NOTICE } from "../safety/assessment";
+import type { Evidence as EngineEvidence } from "../engine/evidence";
 
 export { NOTICE };
 
@@ -339,6 +340,9 @@ export type MultiLabel = z.infer<typeof MultiLabelSchema>;
 export type HeadResult = z.infer<typeof HeadResultSchema>;
 export type EvidenceSpan = z.infer<typeof EvidenceSpanSchema>;
 export type Evidence = z.infer<typeof EvidenceSchema>;
+/** The engine's Evidence and the API's are one shape: this stops compiling if they drift apart. */
+const evidenceIsTheEngines: [Evidence, EngineEvidence] extends [EngineEvidence, Evidence] ? true : never = true;
+void evidenceIsTheEngines;
 export type Review = z.infer<typeof ReviewSchema>;
 export type Resources = z.infer<typeof ResourcesSchema>;
 export type PredictResult = z.infer<typeof PredictResultSchema>;

@@ -35,7 +35,7 @@ function at(text: string, part: string): Range {
 }
 
 function evidence(spans: Range[], sentencesScored = 3, sentencesTotal = 3): Evidence {
-  return { task: "help_seeking", score: 0.9, spans: spans.map((s, i) => ({ ...s, weight: 0.5 - i * 0.1 })), sentencesScored, sentencesTotal };
+  return { task: "help_seeking", score: 0.9, spans: spans.map((s, i) => ({ ...s, weight: 0.5 - i * 0.1 })), sentences_scored: sentencesScored, sentences_total: sentencesTotal };
 }
 
 describe("evidence scoring: tokens and token F1", () => {

@@ -31,7 +31,7 @@ describe("helpSeekingEvidence", () => {
 
   it("returns spans inside the text, strongest first", async () => {
     const ev = await helpSeekingEvidence(engine, post);
-    expect(ev.sentencesTotal).toBe(5);
+    expect(ev.sentences_total).toBe(5);
     expect(ev.spans.length).toBeGreaterThan(0);
     for (const s of ev.spans) {
       expect(s.start).toBeGreaterThanOrEqual(0);

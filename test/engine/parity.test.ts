@@ -1,5 +1,5 @@
 // The TypeScript tokenizer + engine must reproduce the Python reference (scripts/mhelp_pipeline/
-// inference.py run by `python -m mhelp_pipeline reference`) on a fixed set of texts written for the test.
+// runtime/inference.py run by `python -m mhelp_pipeline reference`) on a fixed set of texts written for the test.
 // The reference runs the ONNX graph in the same onnxruntime-web WASM build (scripts/ort_web_runner.mjs):
 // native onnxruntime rounds dynamic-int8 activations differently (logits up to ~0.3 apart), so only the
 // WASM arithmetic is *the* model. What this test checks is everything around it — normalisation, token

@@ -86,7 +86,7 @@ def write_parity_fixture(variant: str = "default", path: Path = PARITY_FIXTURE, 
             "labels": {k: v["labels"] for k, v in out["heads"].items()},
         })
     fixture = {
-        "generated_by": "scripts/mhelp_pipeline/reference.py (python -m mhelp_pipeline reference)",
+        "generated_by": "scripts/mhelp_pipeline/runtime/reference.py (python -m mhelp_pipeline reference)",
         "model_dir": str(model_dir.relative_to(REPO)) if model_dir.is_relative_to(REPO) else str(model_dir),
         "model_version": pred.meta["version"],
         "onnx_sha256": pred.meta["onnx_sha256"],
