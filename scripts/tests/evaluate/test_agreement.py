@@ -1,13 +1,13 @@
 """Annotator agreement of the gold set (agreement.py): Fleiss' kappa against Fleiss' (1971) published
 example, and the panel, accuracy and majority-rule checks."""
 
-import json
 
 import numpy as np
 import pytest
 
 from mhelp_pipeline.data.gold import parse_gold
 from mhelp_pipeline.evaluate.agreement import agreement, fleiss_kappa
+from tests.records import gold_line
 
 
 FLEISS_EXAMPLE = [[0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
@@ -22,20 +22,12 @@ def test_fleiss_kappa_matches_the_published_example_and_its_bounds():
         fleiss_kappa(np.array([[3, 0], [1, 1]]))  # raters per subject differ
 
 
-def _line(**over) -> str:
-    rec = {"text": "I need advice, my exams are crushing me", "help_seeking": "yes", "condition": "anxiety",
-           "causes": ["school"], "source": "test",
-           "annotators": [{"help_seeking": "yes", "condition": "anxiety", "causes": ["school"]}] * 3}
-    rec.update(over)
-    return json.dumps(rec)
-
-
 def test_agreement_counts_the_panel_and_checks_the_majority_rule():
     yes = {"help_seeking": "yes", "condition": "anxiety", "causes": ["school"]}
     no = {"help_seeking": "no", "condition": "none", "causes": []}
-    lines = [_line(annotators=[yes, yes, no]), _line(help_seeking="no", condition="none", causes=[],
+    lines = [gold_line(annotators=[yes, yes, no]), gold_line(help_seeking="no", condition="none", causes=[],
                                                       annotators=[no, no, no]),
-             _line(annotators=[yes, yes])]  # a post rated by two: left out of kappa
+             gold_line(annotators=[yes, yes])]  # a post rated by two: left out of kappa
     ag = agreement(parse_gold(lines))
     assert ag["panel_size"] == 3 and ag["posts_rated_by_panel"] == 2 and ag["posts_left_out"] == {"2": 1}
     assert ag["majority_matches_gold"] == {"help_seeking": 1.0, "condition": 1.0, "causes": 1.0}

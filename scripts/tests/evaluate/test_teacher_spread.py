@@ -3,22 +3,15 @@
 import pytest
 
 from mhelp_pipeline.evaluate.teacher_spread import spread
+from tests.records import teacher_summary
 
 
 CPU_BEFORE = "CPU, 2 threads"  # train.recorded_hardware of a summary without it
 
 
-def _best(seed: int, score: float, device: str = "cpu", epochs: int = 3, **hw) -> dict:
-    cfg = {"layers": 6, "epochs": epochs, "patience": 2, "aux_task_weight": 0.5, "seed": seed, "device": device,
-           "threads": 2, "max_minutes": 62.0 if device == "cpu" else 30.0}
-    return {"train_config": cfg, "best_step": 20, "steps": 30, "best_score": score, "wall_seconds": 5.0,
-            "history": [{"step": 10, "help_seeking": 0.1}, {"step": 20, "help_seeking": 0.8, "condition": 0.6,
-                                                            "causes": 0.9}], **hw}
-
-
 def test_runs_group_by_what_they_learn_not_where_they_ran():
-    groups = spread({"a": _best(0, 0.738), "b": _best(1, 0.731), "g": _best(0, 0.743, "cuda", hardware="H200"),
-                     "other": _best(0, 0.745, epochs=6)})
+    groups = spread({"a": teacher_summary(0, 0.738), "b": teacher_summary(1, 0.731), "g": teacher_summary(0, 0.743, "cuda", hardware="H200"),
+                     "other": teacher_summary(0, 0.745, epochs=6)})
     big, small = groups
     assert big["n"] == 3 and small["n"] == 1 and "≤ 6 epochs" in small["config"]
     assert big["range"] == pytest.approx(0.743 - 0.731) and big["mean_score"] == pytest.approx((0.738 + 0.731 + 0.743) / 3)

@@ -5,6 +5,7 @@ from mhelp_pipeline.core.codebook import STABLE_HEADLINE
 from mhelp_pipeline.evaluate.ship_check import decide
 from mhelp_pipeline.evaluate.teacher_spread import spread
 from mhelp_pipeline.report.training import compare_section, ship_check_section, teacher_seeds_section
+from tests.records import teacher_summary
 
 
 def _paired(**diffs):
@@ -28,17 +29,9 @@ def test_report_counts_only_the_shipped_recipes_reseeds_as_training_noise():
     assert "**-0.020 [" in row and "build/teacher/L6-cpu/model" in row  # > 1 point below the teacher: bold
 
 
-def _best(seed: int, score: float, device: str = "cpu", epochs: int = 3, **hw) -> dict:
-    cfg = {"layers": 6, "epochs": epochs, "patience": 2, "aux_task_weight": 0.5, "seed": seed, "device": device,
-           "threads": 2, "max_minutes": 62.0 if device == "cpu" else 30.0}
-    return {"train_config": cfg, "best_step": 20, "steps": 30, "best_score": score, "wall_seconds": 5.0,
-            "history": [{"step": 10, "help_seeking": 0.1}, {"step": 20, "help_seeking": 0.8, "condition": 0.6,
-                                                            "causes": 0.9}], **hw}
-
-
 def test_teacher_seeds_section_states_the_spread():
-    groups = spread({"a": _best(0, 0.738), "b": _best(1, 0.731), "g": _best(0, 0.743, "cuda", hardware="H200"),
-                     "other": _best(0, 0.745, epochs=6)})
+    groups = spread({"a": teacher_summary(0, 0.738), "b": teacher_summary(1, 0.731), "g": teacher_summary(0, 0.743, "cuda", hardware="H200"),
+                     "other": teacher_summary(0, 0.745, epochs=6)})
     text = "\n".join(teacher_seeds_section({"groups": groups}))
     assert "3 runs, score 0.7310–0.7430 (range 0.0120)" in text
     assert "is +0.0020 above the best run of the repeated one, less than" in text and "within training noise" in text
