@@ -123,6 +123,7 @@ export async function runPredict(engine: Engine, opts: PredictOptions): Promise<
   const fields = opts.fields ?? (format === "csv" ? DEFAULT_CSV_FIELDS : undefined);
   const { progress, log } = progressFor("predicted", opts);
   const lineOpts = { strict: opts.strict, log };
+  let complete = false;
   try {
     return await withOutput(opts.output, async (out) => {
       if (format === "csv") await out.write(`${fields!.map(csvCell).join(",")}\n`);
@@ -149,10 +150,11 @@ export async function runPredict(engine: Engine, opts: PredictOptions): Promise<
         }
       }
       await flush();
+      complete = true;
       return summary;
     });
   } finally {
-    progress?.finish();
+    progress?.finish(complete);
   }
 }
 
@@ -161,6 +163,7 @@ export async function runRedact(opts: BatchOptions): Promise<BatchSummary> {
   const summary: BatchSummary = { ...newSummary(), replaced };
   const { progress, log } = progressFor("redacted", opts);
   const lineOpts = { strict: opts.strict, log };
+  let complete = false;
   try {
     return await withOutput(opts.output, async (out) => {
       let bytes = 0;
@@ -177,9 +180,10 @@ export async function runRedact(opts: BatchOptions): Promise<BatchSummary> {
           progress?.update(summary.written, bytes);
         }
       }
+      complete = true;
       return summary;
     });
   } finally {
-    progress?.finish();
+    progress?.finish(complete);
   }
 }

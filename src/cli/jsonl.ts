@@ -131,6 +131,8 @@ export class AtomicOutput {
     if (path === "-") {
       this.stream = process.stdout;
       this.tmp = null;
+      // a closed pipe (`mhelp predict --output - | head`) is reported by the next write, not thrown unhandled
+      if (process.stdout.listenerCount("error") === 0) process.stdout.on("error", (err) => (this.error ??= err));
     } else {
       const target = resolve(path);
       this.tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);

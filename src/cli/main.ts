@@ -72,7 +72,8 @@ metrics.evidence; it re-scores each such post once per sentence (up to 12).
   --output FILE        metrics JSON (default stdout)
   --predictions FILE   per-post decisions as JSONL (ids and labels, never text)
   --model DIR          model folder (default: models/default)
-  --max-chars N        skip posts longer than N characters (default ${DEFAULT_MAX_CHARS}, the API's limit)
+  --max-chars N        skip posts longer than N characters (the API's limit is ${DEFAULT_MAX_CHARS}; default: no limit,
+                       so every labelled post is scored)
   --chunk N            posts per engine call (default 32)
   --evidence           also score evidence spans${COMMON}`,
 };
@@ -173,7 +174,9 @@ async function run(command: string, values: Record<string, string | boolean | un
   }
 
   const chunk = wholeNumber(values, "chunk", 32, 1);
-  const maxChars = wholeNumber(values, "max-chars", DEFAULT_MAX_CHARS, 1);
+  // predict follows the API's limit by default; eval scores every post unless --max-chars is given (the
+  // Python pipeline's compare-eval pairs its decisions with eval's by id, so eval must not drop posts by default)
+  const maxChars = values["max-chars"] === undefined && command === "eval" ? undefined : wholeNumber(values, "max-chars", DEFAULT_MAX_CHARS, 1);
 
   if (command === "eval") {
     checkInputPath(input);

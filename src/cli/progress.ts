@@ -40,6 +40,7 @@ export class Progress {
   private drawn = false;
   private done = 0;
   private bytes = 0;
+  private complete = true;
 
   constructor(private readonly verb: string, private readonly opts: ProgressOptions = {}) {
     this.tty = opts.tty ?? Boolean(process.stderr.isTTY);
@@ -67,7 +68,9 @@ export class Progress {
     this.draw(false);
   }
 
-  finish(): void {
+  /** The closing line; `complete` false (a failed run) leaves out the 100%. */
+  finish(complete = true): void {
+    this.complete = complete;
     this.draw(true);
     if (this.tty && this.drawn) this.out("\n");
     this.drawn = false;
@@ -78,8 +81,9 @@ export class Progress {
     const rate = this.done / secs;
     const total = this.opts.totalBytes;
     let frac: number | undefined;
-    if (final) frac = 1;
+    if (final && this.complete) frac = 1;
     else if (total && total > 0 && this.bytes > 0) frac = Math.min(1, this.bytes / total);
+    if (final && !this.complete) frac = undefined;
     const eta = !final && frac !== undefined && frac > 0 ? ` ETA ${duration((secs * (1 - frac)) / frac)}` : "";
     const pct = frac !== undefined ? ` ${Math.floor(frac * 100)}%` : "";
     const bar = this.tty && frac !== undefined ? ` [${"#".repeat(Math.round(frac * 20)).padEnd(20, ".")}]` : "";

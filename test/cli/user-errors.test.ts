@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { Progress } from "../../src/cli/progress";
 import { DEFAULT_MAX_CHARS } from "../../src/cli/result";
 import { packageRoot } from "../../src/hosts/node";
-import { DEFAULT_CONFIG } from "../../src/worker/config";
+import { DEFAULT_MAX_CHARS_PER_POST } from "../../src/worker/schemas";
 
 const dir = mkdtempSync(join(tmpdir(), "mhelp-usererr-"));
 const bin = join(packageRoot(), "bin/mhelp.mjs");
@@ -136,7 +136,10 @@ describe("--version and --help", () => {
 
 describe("--max-chars and progress", () => {
   it("defaults to the API's per-post limit", () => {
-    expect(DEFAULT_MAX_CHARS).toBe(DEFAULT_CONFIG.maxCharsPerPost);
+    // config.ts's MAX_CHARS_PER_POST default is the same constant; wrangler.toml ships that value
+    expect(DEFAULT_MAX_CHARS).toBe(DEFAULT_MAX_CHARS_PER_POST);
+    const toml = readFileSync(join(packageRoot(), "wrangler.toml"), "utf8");
+    expect(toml).toMatch(new RegExp(`MAX_CHARS_PER_POST\\s*=\\s*"${DEFAULT_MAX_CHARS}"`));
   });
 
   it("skips longer posts and reports them by line number; prints progress lines when not a TTY", () => {
