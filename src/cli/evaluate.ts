@@ -9,9 +9,9 @@
 import type { Engine } from "../engine/engine";
 import { taskByKey } from "../engine/codebook";
 import type { MultiLabelResult, SingleLabelResult } from "../engine/types";
-import type { BatchOptions, BatchSummary } from "./commands";
+import { newSummary, skip, type BatchOptions, type BatchSummary } from "./commands";
 import { evaluateEvidence, type EvidenceMetrics, type Explainer } from "./evidence-eval";
-import { BadLineError, closeOutput, isBad, openOutput, readPosts, type BadLine, type PostRecord } from "./jsonl";
+import { isBad, parsePostLine, readPosts, writeWhole, type BadLine, type PostRecord } from "./jsonl";
 import { binaryMetrics, multiLabelMetrics, singleLabelMetrics, type BinaryMetrics, type MultiLabelMetrics, type SingleLabelMetrics } from "./metrics";
 
 export interface Labels {
@@ -125,23 +125,31 @@ export interface EvalResult {
   decisions: PostDecision[];
 }
 
+/** Every line was skipped: there is nothing to compute metrics over (the CLI exits 1 and writes no output). */
+export class NothingToScoreError extends Error {
+  constructor(readonly summary: BatchSummary) {
+    super(
+      `nothing could be scored: all ${summary.read} records were skipped (see the skipped lines above); ` +
+        'each line needs "id", "text" and at least one of "help_seeking", "condition", "causes"',
+    );
+  }
+}
+
 export async function runEval(
   engine: Predictor,
   /** evidence: explains one submitted text (evidence-eval.ts `engineExplainer`); without it metrics.evidence is null */
-  opts: Omit<BatchOptions, "output"> & { chunk?: number; predictions?: string; evidence?: Explainer },
+  opts: Omit<BatchOptions, "output"> & { chunk?: number; predictions?: string; evidence?: Explainer; maxChars?: number },
 ): Promise<EvalResult> {
-  const summary: BatchSummary = { read: 0, written: 0, skipped: 0, skippedByReason: {} };
+  const summary: BatchSummary = newSummary();
   const posts: LabelledPost[] = [];
-  for await (const item of readPosts(opts.input)) {
+  const parse = (raw: string, n: number) => parsePostLine(raw, n, { maxChars: opts.maxChars });
+  for await (const item of readPosts(opts.input, parse)) {
     summary.read++;
     const post = isBad(item) ? item : toLabelled(item);
-    if ("reason" in post) {
-      if (opts.strict) throw new BadLineError(post);
-      summary.skipped++;
-      summary.skippedByReason[post.reason] = (summary.skippedByReason[post.reason] ?? 0) + 1;
-      opts.log(`skipped line ${post.line}: ${post.reason}`);
-    } else posts.push(post);
+    if ("reason" in post) skip(summary, post, opts);
+    else posts.push(post);
   }
+  if (posts.length === 0) throw new NothingToScoreError(summary);
   const chunk = opts.chunk ?? 32;
   const decisions: PostDecision[] = [];
   const started = Date.now();
@@ -160,14 +168,7 @@ export async function runEval(
     summary.written = decisions.length;
     opts.log(`evaluated ${decisions.length}/${posts.length} posts (${(decisions.length / Math.max((Date.now() - started) / 1000, 1e-3)).toFixed(1)} posts/s)`);
   }
-  if (opts.predictions) {
-    const out = openOutput(opts.predictions);
-    try {
-      for (const d of decisions) out.write(`${JSON.stringify(d)}\n`);
-    } finally {
-      await closeOutput(out);
-    }
-  }
+  if (opts.predictions) await writeWhole(opts.predictions, decisions.map((d) => `${JSON.stringify(d)}\n`).join(""));
   const metrics = computeMetrics(posts, decisions);
   if (opts.evidence) {
     const evidencePosts = posts.map((p, i) => ({

@@ -4,7 +4,7 @@
 // deploy value is clamped to, so that a bad value cannot switch a limit off.
 import type { Env } from "./env";
 import { KV_BULK_GET_MAX, KV_MIN_TTL_SECONDS } from "./kv-cache";
-import type { PredictLimits } from "./schemas";
+import { DEFAULT_MAX_CHARS_PER_POST, type PredictLimits } from "./schemas";
 
 export interface Config extends PredictLimits {
   /** KV expirationTtl of cached predictions and evidence */
@@ -73,7 +73,7 @@ export const VARS: { readonly [K in keyof Config]: Var<Config[K]> } = {
   cacheTtlSeconds: intVar("CACHE_TTL_SECONDS", 604_800, KV_MIN_TTL_SECONDS, 365 * 86_400),
   // a request never needs more keys than one KV bulk get takes
   maxPosts: intVar("MAX_POSTS", 32, 1, KV_BULK_GET_MAX),
-  maxCharsPerPost: intVar("MAX_CHARS_PER_POST", 10_000, 1, 100_000),
+  maxCharsPerPost: intVar("MAX_CHARS_PER_POST", DEFAULT_MAX_CHARS_PER_POST, 1, 100_000),
   maxTotalChars: intVar("MAX_TOTAL_CHARS", 64_000, 1, 1_000_000),
   maxBodyBytes: intVar("MAX_BODY_BYTES", 1_048_576, 1_024, 16 * 1_048_576),
   maxExplainPosts: intVar("MAX_EXPLAIN_POSTS", 8, 1, KV_BULK_GET_MAX),

@@ -22,6 +22,9 @@ export interface PredictLimits {
   maxExplainChars: number;
 }
 
+/** MAX_CHARS_PER_POST when the var is missing (config.ts); the CLI's --max-chars default too. */
+export const DEFAULT_MAX_CHARS_PER_POST = 10_000;
+
 // ---------------------------------------------------------------- requests
 
 /** Loose BCP 47 shape: en, en-GB, pt-BR, zh-Hant-TW. */

@@ -9,6 +9,8 @@ import { runPredict, runRedact } from "../../src/cli/commands";
 import { BadLineError } from "../../src/cli/jsonl";
 import type { Engine } from "../../src/engine/engine";
 import { loadNodeEngine, packageRoot } from "../../src/hosts/node";
+import { PRIMARY_TASKS } from "../../src/engine/codebook";
+import { PredictResultSchema } from "../../src/worker/schemas";
 
 const dir = mkdtempSync(join(tmpdir(), "mhelp-cli-"));
 const input = join(dir, "posts.jsonl");
@@ -79,27 +81,47 @@ describe("mhelp predict", () => {
     engine = await loadNodeEngine();
   }, 60_000);
 
-  it("writes every head of the model for every good record", async () => {
+  it("writes the API's result object (PredictResultSchema) for every post the API would accept", async () => {
     const output = join(dir, "preds.jsonl");
-    const s = await runPredict(engine, { input, output, strict: false, log: () => {}, chunk: 2 });
-    expect(s).toMatchObject({ read: 6, written: 2, skipped: 4 });
+    const logs: string[] = [];
+    const s = await runPredict(engine, { input, output, strict: false, log: (m) => logs.push(m), chunk: 2 });
+    // the API's post rules: a numeric id (line 5) and an extra field (line 1, "lang") are skipped too
+    expect(s).toMatchObject({ read: 6, written: 0, skipped: 6 });
+    expect(s.skippedLines).toEqual([1, 2, 4, 5, 6, 7]);
+    expect(logs).toContain('skipped line 5: id must be a string, e.g. "t3_abc123"');
+    expect(logs).toContain('skipped line 1: unknown field(s) "lang"; a post has only "id" and "text"');
+    expect(logs).toContain("skipped line 6: text is empty or only whitespace; send the post's body");
+
+    const apiInput = join(dir, "api-posts.jsonl");
+    const texts = [
+      "I have panic attacks every night. Any tips? Write me at me@example.com",
+      "Just wanted to share that I finished my first week at the new job!",
+    ];
+    writeFileSync(apiInput, texts.map((text, i) => JSON.stringify({ id: `p${i}`, text })).join("\n"));
+    const s2 = await runPredict(engine, { input: apiInput, output, strict: false, log: () => {}, chunk: 2, precision: 6 });
+    expect(s2).toMatchObject({ read: 2, written: 2, skipped: 0 });
     const rows = readJsonl(output);
-    expect(rows.map((r) => r.id)).toEqual(["a", 7]);
+    expect(rows.map((r) => r.id)).toEqual(["p0", "p1"]);
     for (const row of rows) {
+      expect(PredictResultSchema.parse(row)).toEqual(row);
       for (const head of engine.heads) {
-        const r = row[head.task];
+        const r = PRIMARY_TASKS.includes(head.task as never) ? row[head.task] : row.aux[head.task];
         expect(Object.keys(r.probs)).toEqual(head.labels);
         if (head.kind === "single_label") expect(head.labels).toContain(r.label);
         else expect(Array.isArray(r.labels)).toBe(true);
       }
       expect(row).not.toHaveProperty("text");
+      expect(row).not.toHaveProperty("notice");
+      expect(row.cached).toBe(false);
     }
     // the same posts through the engine directly give the same numbers (one engine for every surface)
-    const direct = await engine.predict([
-      "I have panic attacks every night. Any tips? Write me at me@example.com",
-      "Just wanted to share that I finished my first week at the new job!",
-    ]);
-    expect(rows[0].help_seeking.probs.yes).toBeCloseTo(direct[0]!.heads.help_seeking!.probs.yes!, 10);
+    const direct = await engine.predict(texts);
+    expect(rows[0].help_seeking.probs.yes).toBeCloseTo(direct[0]!.heads.help_seeking!.probs.yes!, 6);
+    // --precision rounds every probability
+    await runPredict(engine, { input: apiInput, output, strict: false, log: () => {}, chunk: 2, precision: 2 });
+    for (const row of readJsonl(output)) {
+      for (const p of Object.values(row.help_seeking.probs) as number[]) expect(Math.round(p * 100) / 100).toBe(p);
+    }
   }, 60_000);
 
   it("runs as `mhelp` from the checkout (bundled bin) and reports a summary on stderr", () => {
@@ -110,14 +132,17 @@ describe("mhelp predict", () => {
       timeout: 120_000,
     });
     expect(r.status).toBe(0);
-    expect(r.stderr).toMatch(/read 6 records, wrote 2, skipped 4/);
-    expect(readJsonl(output)).toHaveLength(2);
+    expect(r.stderr).toMatch(/read 6 records, wrote 0, skipped 6/);
+    expect(r.stderr).toMatch(/skipped lines 1, 2, 4, 5, 6, 7/);
+    // the decision-support notice: once, in the summary on stderr
+    expect(r.stderr.split("decision support for trained humans").length - 1).toBe(1);
+    expect(readFileSync(output, "utf8")).toBe("");
     const strict = spawnSync(process.execPath, [join(root, "bin/mhelp.mjs"), "predict", "--input", input, "--output", output, "--strict"], {
       encoding: "utf8",
       timeout: 120_000,
     });
     expect(strict.status).toBe(1);
-    expect(strict.stderr).toMatch(/line 2: not valid JSON/);
+    expect(strict.stderr).toMatch(/line 1: unknown field\(s\) "lang"/);
   }, 150_000);
 
   it("rejects bad arguments with a usage message", () => {

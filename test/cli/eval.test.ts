@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { computeMetrics, parseLabels, runEval, type LabelledPost, type PostDecision, type Predictor } from "../../src/cli/evaluate";
+import { computeMetrics, NothingToScoreError, parseLabels, runEval, type LabelledPost, type PostDecision, type Predictor } from "../../src/cli/evaluate";
 import { auroc } from "../../src/cli/metrics";
 import type { Prediction } from "../../src/engine/types";
 import { loadNodeEngine } from "../../src/hosts/node";
@@ -123,6 +123,19 @@ describe("mhelp eval: metric arithmetic", () => {
     expect(rows.map((r) => r.id)).toEqual(["p1", "p2", "p3", "4"]);
     expect(rows[0]).not.toHaveProperty("text");
     await expect(runEval(fakeEngine(), { input, strict: true, log: () => {} })).rejects.toThrow(/line 5/);
+  });
+});
+
+describe("mhelp eval: nothing to score", () => {
+  it("throws NothingToScoreError (the CLI exits 1) when every line was skipped, and writes no decisions", async () => {
+    const input = join(dir, "all-bad.jsonl");
+    writeFileSync(input, ["{broken", JSON.stringify({ id: "x", text: "no labels here" }), JSON.stringify({ id: "y", text: "x".repeat(50), help_seeking: "yes" })].join("\n"));
+    const predictions = join(dir, "kept-decisions.jsonl");
+    writeFileSync(predictions, "old\n");
+    const run = runEval(fakeEngine(), { input, strict: false, log: () => {}, predictions, maxChars: 40 });
+    await expect(run).rejects.toThrow(NothingToScoreError);
+    await expect(runEval(fakeEngine(), { input, strict: false, log: () => {}, maxChars: 40 })).rejects.toThrow(/nothing could be scored: all 3 records were skipped/);
+    expect(readFileSync(predictions, "utf8")).toBe("old\n");
   });
 });
 
