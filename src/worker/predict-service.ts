@@ -9,20 +9,20 @@
 //      when assess() asks for them, evidence; a warning for a non-English locale; counts for the request log
 //
 // The model is loaded only when something is missing from the cache.
-import { PRIMARY_TASKS } from "../engine/codebook";
 import type { Engine } from "../engine/engine";
 import { helpSeekingEvidence, type Evidence as EngineEvidence } from "../engine/evidence";
 import { normalise } from "../engine/normalise";
-import type { HeadResult as EngineHeadResult, Prediction } from "../engine/types";
-import { assess, NOTICE } from "../safety/assessment";
+import type { Prediction } from "../engine/types";
+import { NOTICE } from "../safety/assessment";
 import { crisisResources, type CrisisResources } from "../safety/crisis-resources";
 import type { RequestStats } from "./env";
 import { ApiError } from "./errors";
 import type { KvCache } from "./kv-cache";
 import { errorFields, log } from "./logger";
 import { getEngine, MODEL_INFO } from "./model";
+import { predictResult } from "./predict-result";
 import { evidenceKey, predictionCaches, predictionKey, type CachedEvidence } from "./prediction-cache";
-import type { HeadResult, MultiLabel, PredictRequest, PredictResponse, PredictResult, SingleLabel } from "./schemas";
+import type { PredictRequest, PredictResponse } from "./schemas";
 
 export interface PredictContext {
   /** the PREDICTIONS namespace */
@@ -70,7 +70,7 @@ export async function predictBatch(request: PredictRequest, ctx: PredictContext)
   let resources: CrisisResources | null = null;
   const resourcesFor = () => (resources ??= crisisResources(locale, ctx.acceptLanguage));
   const results = posts.map((post, i) =>
-    toResult(post.id, predictions.values[i]!, predictions.hit[i]!, resourcesFor, evidence?.values[i]),
+    predictResult(post.id, predictions.values[i]!, { cached: predictions.hit[i]!, resources: resourcesFor, evidence: evidence?.values[i] }),
   );
   const warnings =
     locale && !/^en(-|$)/i.test(locale) ? [`the model was trained on English posts; predictions for locale "${locale}" are unreliable`] : [];
@@ -124,32 +124,3 @@ function cachedEvidence({ task: _task, ...cached }: EngineEvidence): CachedEvide
   return cached;
 }
 
-function single(head: EngineHeadResult | undefined, task: string): SingleLabel {
-  if (!head || !("label" in head)) throw new Error(`model output lacks single-label head "${task}"`);
-  return { label: head.label, probs: head.probs };
-}
-
-function multi(head: EngineHeadResult | undefined, task: string): MultiLabel {
-  if (!head || !("labels" in head)) throw new Error(`model output lacks multi-label head "${task}"`);
-  return { labels: head.labels, probs: head.probs };
-}
-
-const PRIMARY = new Set<string>(PRIMARY_TASKS);
-
-function toResult(id: string, prediction: Prediction, cached: boolean, resources: () => CrisisResources, evidence: CachedEvidence | undefined): PredictResult {
-  const aux: Record<string, HeadResult> = {};
-  for (const [task, head] of Object.entries(prediction.heads)) if (!PRIMARY.has(task)) aux[task] = head;
-  const a = assess(prediction);
-  return {
-    id,
-    help_seeking: single(prediction.heads.help_seeking, "help_seeking"),
-    condition: single(prediction.heads.condition, "condition"),
-    causes: multi(prediction.heads.causes, "causes"),
-    aux,
-    windows: prediction.windows,
-    cached,
-    review: { needed: a.review, reasons: a.review_reasons },
-    ...(a.crisis ? { resources: { ...resources(), reasons: a.crisis_reasons } } : {}),
-    ...(evidence ? { evidence: { task: "help_seeking" as const, ...evidence } } : {}),
-  };
-}

@@ -1,0 +1,56 @@
+// The API's result object for one post (PredictResultSchema): the engine's prediction, the safety policy's
+// review flags and crisis resources, and the help-seeking evidence when it was asked for. The Worker's predict
+// service and the CLI's `predict` build their output with this one function, so the two surfaces agree.
+import { PRIMARY_TASKS } from "../engine/codebook";
+import type { Evidence } from "../engine/evidence";
+import type { HeadResult as EngineHeadResult, Prediction } from "../engine/types";
+import { assess } from "../safety/assessment";
+import type { CrisisResources } from "../safety/crisis-resources";
+import type { HeadResult, MultiLabel, PredictResult, SingleLabel } from "./schemas";
+
+export interface ResultOptions {
+  /** true when the prediction came from the cache */
+  cached: boolean;
+  /** the crisis resources for the request's locale; called only when the policy asks for them */
+  resources: () => CrisisResources;
+  evidence?: Omit<Evidence, "task">;
+  /** round probabilities to this many decimals (the CLI's --precision); unrounded when absent */
+  digits?: number;
+}
+
+const PRIMARY = new Set<string>(PRIMARY_TASKS);
+
+function rounded(probs: Record<string, number>, digits: number | undefined): Record<string, number> {
+  if (digits === undefined) return probs;
+  return Object.fromEntries(Object.entries(probs).map(([k, v]) => [k, Number(v.toFixed(digits))]));
+}
+
+function single(head: EngineHeadResult | undefined, task: string, digits?: number): SingleLabel {
+  if (!head || !("label" in head)) throw new Error(`model output lacks single-label head "${task}"`);
+  return { label: head.label, probs: rounded(head.probs, digits) };
+}
+
+function multi(head: EngineHeadResult | undefined, task: string, digits?: number): MultiLabel {
+  if (!head || !("labels" in head)) throw new Error(`model output lacks multi-label head "${task}"`);
+  return { labels: head.labels, probs: rounded(head.probs, digits) };
+}
+
+export function predictResult(id: string, prediction: Prediction, opts: ResultOptions): PredictResult {
+  const aux: Record<string, HeadResult> = {};
+  for (const [task, head] of Object.entries(prediction.heads)) {
+    if (!PRIMARY.has(task)) aux[task] = "label" in head ? single(head, task, opts.digits) : multi(head, task, opts.digits);
+  }
+  const a = assess(prediction);
+  return {
+    id,
+    help_seeking: single(prediction.heads.help_seeking, "help_seeking", opts.digits),
+    condition: single(prediction.heads.condition, "condition", opts.digits),
+    causes: multi(prediction.heads.causes, "causes", opts.digits),
+    aux,
+    windows: prediction.windows,
+    cached: opts.cached,
+    review: { needed: a.review, reasons: a.review_reasons },
+    ...(a.crisis ? { resources: { ...opts.resources(), reasons: a.crisis_reasons } } : {}),
+    ...(opts.evidence ? { evidence: { task: "help_seeking" as const, ...opts.evidence } } : {}),
+  };
+}
