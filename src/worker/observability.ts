@@ -9,6 +9,8 @@ import { MODEL_INFO } from "./model";
 import type { MetricsSnapshot } from "./schemas";
 
 interface Counters {
+  /** ms since the epoch of this isolate's first request; 0 until then. Workers' clock reads the epoch in global
+   * scope (it advances only inside a request), so the start cannot be taken when the module loads. */
   since: number;
   requests: Map<string, number>; // `${route} ${status}`
   errors: Map<string, number>; // error code
@@ -20,7 +22,7 @@ interface Counters {
 }
 
 function emptyCounters(): Counters {
-  return { since: Date.now(), requests: new Map(), errors: new Map(), cacheHits: 0, cacheMisses: 0, modelRuns: 0, posts: 0, predictions: new Map() };
+  return { since: 0, requests: new Map(), errors: new Map(), cacheHits: 0, cacheMisses: 0, modelRuns: 0, posts: 0, predictions: new Map() };
 }
 
 let counters = emptyCounters();
@@ -71,6 +73,7 @@ export function record(r: RequestRecord): void {
 /** Logs, counts and (optionally) writes to Analytics Engine once per request. Register it first. */
 export const observe: MiddlewareHandler<AppEnv> = async (c, next) => {
   const started = Date.now();
+  if (counters.since === 0) counters.since = started;
   await next();
   // Date.now() advances only across I/O in Workers, so this is wall time including KV and model runs.
   const latencyMs = Date.now() - started;
@@ -117,6 +120,7 @@ export function writeDataPoint(dataset: AnalyticsEngineDataset | undefined, r: R
 // ------------------------------------------------------------------------------------------ /metrics
 
 export function snapshot(now = Date.now()): MetricsSnapshot {
+  const since = counters.since || now;
   const predictions: Record<string, Record<string, number>> = {};
   for (const [key, n] of counters.predictions) {
     const at = key.indexOf(":");
@@ -126,8 +130,8 @@ export function snapshot(now = Date.now()): MetricsSnapshot {
   const lookups = counters.cacheHits + counters.cacheMisses;
   return {
     scope: "isolate",
-    since: new Date(counters.since).toISOString(),
-    uptime_seconds: Math.max(0, Math.round((now - counters.since) / 1000)),
+    since: new Date(since).toISOString(),
+    uptime_seconds: Math.max(0, Math.round((now - since) / 1000)),
     model: { ...MODEL_INFO },
     requests: [...counters.requests].map(([key, count]) => {
       const at = key.lastIndexOf(" ");

@@ -61,6 +61,17 @@ describe("request logs", () => {
 });
 
 describe("GET /metrics", () => {
+  it("counts uptime from the isolate's first request, not from the clock at module load (which reads the epoch in Workers)", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(0); // what Date.now() returns in a Worker's global scope
+    resetMetrics();
+    vi.useRealTimers();
+    const before = Date.now();
+    const body = (await (await call("/metrics?format=json")).json()) as { since: string; uptime_seconds: number };
+    expect(Date.parse(body.since)).toBeGreaterThanOrEqual(before - 1000);
+    expect(body.uptime_seconds).toBeLessThan(60);
+  });
+
   it("counts requests by route and status, errors, cache hits/misses and predictions per label", async () => {
     resetMetrics();
     const text = `I need help with my anxiety, who can I talk to? ${crypto.randomUUID()}`;
