@@ -133,7 +133,7 @@ export async function runPredict(engine: Engine, opts: PredictOptions): Promise<
         if (pending.length === 0) return;
         const preds = await engine.predict(pending.map((p) => p.text));
         for (let i = 0; i < pending.length; i++) {
-          const result = toApiResult(pending[i]!.id, preds[i]!, resources, digits);
+          const result = toApiResult(pending[i]!.id, pending[i]!.text, preds[i]!, resources, digits);
           if (format === "csv") await out.write(`${fields!.map((f) => csvCell(getPath(result, f))).join(",")}\n`);
           else await out.write(`${JSON.stringify(fields ? pick(result, fields) : result)}\n`);
           summary.written++;

@@ -33,8 +33,8 @@ export function apiPostParser(maxChars: number): (raw: string, line: number) => 
 }
 
 /** The API's result for one post (cached is always false: the CLI has no cache). Throws if it breaks the schema. */
-export function toApiResult(id: string, prediction: Prediction, resources: () => CrisisResources, digits: number): PredictResult {
-  return PredictResultSchema.parse(predictResult(id, prediction, { cached: false, resources, digits }));
+export function toApiResult(id: string, text: string, prediction: Prediction, resources: () => CrisisResources, digits: number): PredictResult {
+  return PredictResultSchema.parse(predictResult(id, prediction, { cached: false, resources, digits, text }));
 }
 
 export function resourcesFor(locale: string | undefined): () => CrisisResources {

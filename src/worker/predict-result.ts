@@ -6,6 +6,7 @@ import type { Evidence } from "../engine/evidence";
 import type { HeadResult as EngineHeadResult, Prediction } from "../engine/types";
 import { assess } from "../safety/assessment";
 import type { CrisisResources } from "../safety/crisis-resources";
+import { nonEnglishLanguage, notEnglishWarning } from "../safety/language";
 import type { HeadResult, MultiLabel, PredictResult, SingleLabel } from "./schemas";
 
 export interface ResultOptions {
@@ -16,6 +17,8 @@ export interface ResultOptions {
   evidence?: Omit<Evidence, "task">;
   /** round probabilities to this many decimals (the CLI's --precision); unrounded when absent */
   digits?: number;
+  /** the submitted text, checked for a language other than English (src/safety/language.ts) */
+  text: string;
 }
 
 const PRIMARY = new Set<string>(PRIMARY_TASKS);
@@ -41,6 +44,8 @@ export function predictResult(id: string, prediction: Prediction, opts: ResultOp
     if (!PRIMARY.has(task)) aux[task] = "label" in head ? single(head, task, opts.digits) : multi(head, task, opts.digits);
   }
   const a = assess(prediction);
+  const language = nonEnglishLanguage(opts.text);
+  const reviewReasons = language ? [...a.review_reasons, "not_english"] : a.review_reasons;
   return {
     id,
     help_seeking: single(prediction.heads.help_seeking, "help_seeking", opts.digits),
@@ -49,8 +54,9 @@ export function predictResult(id: string, prediction: Prediction, opts: ResultOp
     aux,
     windows: prediction.windows,
     cached: opts.cached,
-    review: { needed: a.review, reasons: a.review_reasons },
+    review: { needed: reviewReasons.length > 0, reasons: reviewReasons },
     ...(a.crisis ? { resources: { ...opts.resources(), reasons: a.crisis_reasons } } : {}),
     ...(opts.evidence ? { evidence: { task: "help_seeking" as const, ...opts.evidence } } : {}),
+    ...(language ? { warnings: [notEnglishWarning(language)] } : {}),
   };
 }

@@ -70,7 +70,7 @@ export async function predictBatch(request: PredictRequest, ctx: PredictContext)
   let resources: CrisisResources | null = null;
   const resourcesFor = () => (resources ??= crisisResources(locale, ctx.acceptLanguage));
   const results = posts.map((post, i) =>
-    predictResult(post.id, predictions.values[i]!, { cached: predictions.hit[i]!, resources: resourcesFor, evidence: evidence?.values[i] }),
+    predictResult(post.id, predictions.values[i]!, { cached: predictions.hit[i]!, resources: resourcesFor, evidence: evidence?.values[i], text: post.text }),
   );
   const warnings =
     locale && !/^en(-|$)/i.test(locale) ? [`the model was trained on English posts; predictions for locale "${locale}" are unreliable`] : [];

@@ -191,7 +191,7 @@ export const EvidenceSchema = z
 export const ReviewSchema = z
   .object({
     needed: z.boolean(),
-    /** help_seeking_uncertain | condition_uncertain | too_short | possible_risk */
+    /** help_seeking_uncertain | condition_uncertain | too_short | possible_risk | not_english */
     reasons: z.array(z.string()),
   })
   .openapi("Review", {
@@ -242,6 +242,8 @@ export const PredictResultSchema = z
     resources: ResourcesSchema.optional(),
     /** present when the request asked for `"explain": true` */
     evidence: EvidenceSchema.optional(),
+    /** per-post warnings, e.g. a post that is not in English (the model learned English posts only) */
+    warnings: z.array(z.string()).optional(),
   })
   .openapi("PredictResult");
 

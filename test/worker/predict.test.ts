@@ -127,4 +127,15 @@ describe("POST /v1/predict", () => {
     expect(res.headers.get("x-request-id")).toBeTruthy();
     expect(res.headers.get("content-type")).toMatch(/application\/json/);
   });
+  it("flags a post that is not in English for review with a per-post warning, whatever the locale says", async () => {
+    const spanish = "Necesito ayuda, no sé qué hacer con mi ansiedad. ¿Alguien me puede dar consejos, por favor?";
+    const english = "I need help with my anxiety, I don't know what to do anymore. Can anyone give me advice?";
+    const { json } = await predict({ locale: "en-GB", posts: [{ id: "es", text: spanish }, { id: "en", text: english }] });
+    const [es, en] = json.results;
+    expect(es!.review.needed).toBe(true);
+    expect(es!.review.reasons).toContain("not_english");
+    expect(es!.warnings?.[0]).toMatch(/English/);
+    expect(en!.review.reasons).not.toContain("not_english");
+    expect(en!.warnings).toBeUndefined();
+  });
 });
