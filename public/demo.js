@@ -322,11 +322,13 @@ async function analyse() {
   button.disabled = true;
   button.setAttribute("aria-busy", "true");
   status.textContent = "Analysing… (the first request after a restart loads the model and takes a few seconds)";
-  try {
+  const explain = /** @type {HTMLInputElement} */ (el("explain")).checked;
+  /** @param {boolean} withEvidence */
+  const send = async (withEvidence) => {
     const res = await fetch("/v1/predict", {
       method: "POST",
       headers,
-      body: JSON.stringify({ posts: [{ id: "demo", text }], explain: true, ...(locale ? { locale } : {}) }),
+      body: JSON.stringify({ posts: [{ id: "demo", text }], ...(withEvidence ? { explain: true } : {}), ...(locale ? { locale } : {}) }),
     });
     /** @type {any} */
     let body = null;
@@ -335,13 +337,25 @@ async function analyse() {
     } catch {
       /* not JSON */
     }
+    return { res, body };
+  };
+  try {
+    let { res, body } = await send(explain);
+    let evidenceNote = "";
+    // evidence costs extra model passes, so the API limits it to shorter requests; its error names the limit: then
+    // the post is analysed without evidence instead of failing
+    const explainLimit = /** @type {{message?: string}[]} */ ([...(body?.error?.issues ?? []), body?.error ?? {}]).find((i) => /"explain": true/.test(String(i.message)));
+    if (explain && !res.ok && explainLimit) {
+      ({ res, body } = await send(false));
+      evidenceNote = ` No evidence for this post: ${String(explainLimit.message).replace(/[\s.]*$/, ".")}`;
+    }
     if (!res.ok) {
       const message = body?.error?.message ?? `the server answered ${res.status}`;
       const hintFor = res.status === 401 || res.status === 403 ? " Enter an API key under Options." : res.status === 429 ? " Wait a moment and try again." : "";
       throw new Error(`${String(message).replace(/[\s.]*$/, ".")}${hintFor}`);
     }
     render(/** @type {PredictResponse} */ (body), text);
-    status.textContent = "Analysis complete.";
+    status.textContent = `Analysis complete.${evidenceNote}`;
   } catch (err) {
     status.textContent = "";
     showError(`Could not analyse the post: ${err instanceof Error ? err.message : String(err)}`);

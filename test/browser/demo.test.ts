@@ -257,6 +257,34 @@ describe("demo page in headless Chromium", () => {
     await page.close();
   });
 
+  it("analyses a post longer than evidence allows: the result without evidence and a note naming the limit; the Options toggle turns evidence off", async () => {
+    const page = await context.newPage();
+    await page.goto(`${worker.base}/demo`);
+    await page.locator("html[data-ready=true]").waitFor();
+    const long = `${POST} ${"I keep going over the same thoughts every night and it is wearing me down. ".repeat(56)}`.trim();
+    expect(long.length).toBeGreaterThan(4_000); // above the explain limit (3,000 by default), below the per-post limit
+    const requests: Array<{ explain?: boolean }> = [];
+    page.on("request", (r) => {
+      if (r.url().endsWith("/v1/predict")) requests.push(JSON.parse(r.postData() ?? "{}"));
+    });
+    await page.getByLabel("Post text").fill(long);
+    await page.getByRole("button", { name: "Analyse" }).click();
+    await page.locator("#results").waitFor({ state: "visible", timeout: 60_000 }).catch(async () => {
+      throw new Error(`no results: status ${await page.locator("#status").innerText()} error ${await page.locator("#error").innerText()} requests ${JSON.stringify(requests.map((r) => r.explain))}`);
+    });
+    await expect(page.locator("#status").innerText()).resolves.toMatch(/No evidence for this post: .*3000 characters/);
+    await expect(page.locator("#error").isVisible()).resolves.toBe(false);
+    expect(requests.map((r) => r.explain === true)).toEqual([true, false]);
+
+    requests.length = 0;
+    await page.locator("#options summary").click();
+    await page.getByLabel(/Show which sentences/).uncheck();
+    await page.getByRole("button", { name: "Analyse" }).click();
+    await expect.poll(() => requests.length, { timeout: 60_000 }).toBe(1);
+    expect(requests[0]!.explain).toBeUndefined();
+    await page.close();
+  });
+
   it("shows a readable error instead of failing silently", async () => {
     const page = await context.newPage();
     await page.goto(`${worker.base}/demo`);
