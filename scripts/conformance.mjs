@@ -19,6 +19,7 @@ const st = process.env.CONFORMANCE_ST ?? join(root, ".venv-conformance", "bin", 
 const maxExamples = process.env.CONFORMANCE_MAX_EXAMPLES ?? "50";
 const seed = process.env.CONFORMANCE_SEED ?? "17";
 const reportDir = join(root, "build", "conformance");
+const RUN_TIMEOUT_MS = 150_000;
 
 if (!existsSync(st)) {
   console.error(`conformance: ${st} is missing; run scripts/test.sh, or: python3 -m venv .venv-conformance && .venv-conformance/bin/pip install -r scripts/requirements-conformance.txt`);
@@ -46,6 +47,9 @@ function schemathesis(name, base, headers = []) {
   ];
   const started = Date.now();
   const res = spawnSync(st, args, {
+    // a wedged local server must fail the step, not hang CI: each run normally takes 10–30 s
+    timeout: RUN_TIMEOUT_MS,
+    killSignal: "SIGKILL",
     cwd: reportDir, // Schemathesis's own cache folder (.schemathesis/) lands there, under the ignored build/
     stdio: ["ignore", "pipe", "pipe"],
     encoding: "utf8",
@@ -59,8 +63,8 @@ function schemathesis(name, base, headers = []) {
   // the summary (phases, failures with curl reproductions, counts) always; the whole output on a failure
   const summary = out.indexOf("=================================== SUMMARY");
   console.log(res.status !== 0 || summary < 0 ? out.slice(-30_000) : out.slice(summary));
-  if (res.error) console.log(`conformance[${name}]: could not run ${st}: ${res.error.message}`);
-  return { requests, findings, ok: res.status === 0 };
+  if (res.error) console.log(`conformance[${name}]: ${st} failed or ran over ${RUN_TIMEOUT_MS / 1000} s: ${res.error.message}`);
+  return { requests, findings, ok: res.status === 0 && !res.error };
 }
 
 /**
@@ -72,6 +76,9 @@ function countFromSummary(out) {
   const found = m ? /(\d+) found/.exec(m[2]) : null;
   return { requests: m ? Number(m[1]) : 0, findings: found ? Number(found[1]) : 0 };
 }
+
+// a signal (CI timeout, Ctrl-C) still stops the local Workers: local-worker.mjs ends them on process exit
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(130));
 
 const results = [];
 const t0 = Date.now();
