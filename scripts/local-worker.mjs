@@ -34,13 +34,16 @@ function nodeForWrangler() {
 }
 
 /**
- * @param {{ port?: number, readyTimeoutMs?: number, vars?: Record<string, string> }} [options]
+ * @param {{ port?: number, readyTimeoutMs?: number, vars?: Record<string, string>, persistTo?: string, config?: string }} [options]
+ *   config: a wrangler config file to use instead of wrangler.toml (path relative to the repository root)
+ *   persistTo: a KV state folder to use (and keep) instead of a fresh temporary one, e.g. one that
+ *   `node scripts/api-keys.mjs create --local --persist-to <dir>` wrote a key into
  * @returns {Promise<{ base: string, port: number, pid: number, log: () => string, stop: () => Promise<void> }>}
  */
 export async function startLocalWorker(options = {}) {
   const port = options.port ?? (await freePort());
   const inspectorPort = await freePort();
-  const persist = mkdtempSync(join(tmpdir(), "mhelp-local-kv-"));
+  const persist = options.persistTo ?? mkdtempSync(join(tmpdir(), "mhelp-local-kv-"));
   const base = `http://127.0.0.1:${port}`;
   const node = nodeForWrangler();
   const args = [
@@ -52,6 +55,7 @@ export async function startLocalWorker(options = {}) {
     "--persist-to", persist,
     "--show-interactive-dev-session=false",
     "--log-level", "warn",
+    ...(options.config ? ["--config", options.config] : []),
   ];
   for (const [k, v] of Object.entries(options.vars ?? {})) args.push("--var", `${k}:${v}`);
   const chunks = [];
@@ -90,7 +94,7 @@ export async function startLocalWorker(options = {}) {
       await exited;
       clearTimeout(timer);
     }
-    rmSync(persist, { recursive: true, force: true });
+    if (!options.persistTo) rmSync(persist, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);

@@ -3,7 +3,10 @@
 # Sets up everything from the project's own files, then runs:
 #   1. vitest: engine + CLI tests in Node, route tests inside workerd with the real shipped model, and the
 #      demo page in headless Chromium (Debian's `chromium`, installed below when missing);
-#   2. pytest: the Python pipeline (normalisation vectors, windowing, a small real training run, export).
+#   2. API conformance: the Worker on local workerd, tested by Schemathesis (an independent OpenAPI tester,
+#      pinned in scripts/requirements-conformance.txt, in .venv-conformance) against its own /openapi.json,
+#      as `npm run dev` serves it and with API keys required; fails on any finding (scripts/conformance.mjs);
+#   3. pytest: the Python pipeline (normalisation vectors, windowing, a small real training run, export).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +21,12 @@ fi
 
 npm ci --no-audit --no-fund
 npm test
+
+if [ ! -x .venv-conformance/bin/python ]; then
+  python3 -m venv .venv-conformance
+fi
+.venv-conformance/bin/pip install -q -r scripts/requirements-conformance.txt
+node scripts/with-node22.mjs scripts/conformance.mjs
 
 if [ ! -x .venv-train/bin/python ]; then
   python3 -m venv .venv-train

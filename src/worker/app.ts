@@ -12,7 +12,7 @@ import { requestId } from "hono/request-id";
 import { apiKeyAuth } from "./auth";
 import { DEFAULT_CONFIG, type Config } from "./config";
 import type { AppEnv } from "./env";
-import { defaultHook, notFound, onError } from "./errors";
+import { defaultHook, methodNotAllowed, notFound, onError } from "./errors";
 import { MODEL_INFO } from "./model";
 import { observe } from "./observability";
 import { serveOpenApi } from "./openapi";
@@ -21,6 +21,20 @@ import { healthRoutes } from "./routes/health";
 import { labelsRoutes } from "./routes/labels";
 import { metricsRoutes } from "./routes/metrics";
 import { predictRoutes } from "./routes/predict";
+
+/**
+ * The methods of each path the Worker serves; any other method there is answered 405 with this as `Allow`.
+ * HEAD comes with every GET (Hono answers it from the GET handler), OPTIONS from the CORS middleware.
+ */
+export const ALLOWED_METHODS: ReadonlyArray<readonly [path: string, methods: readonly string[]]> = [
+  ["/v1/predict", ["POST", "OPTIONS"]],
+  ["/v1/labels", ["GET", "HEAD", "OPTIONS"]],
+  ["/health", ["GET", "HEAD", "OPTIONS"]],
+  ["/metrics", ["GET", "HEAD", "OPTIONS"]],
+  ["/openapi.json", ["GET", "HEAD", "OPTIONS"]],
+  ["/docs", ["GET", "HEAD", "OPTIONS"]],
+  ["/docs/:name", ["GET", "HEAD", "OPTIONS"]],
+];
 
 /** Routes under /v1/* that need no API key. */
 const PUBLIC_V1 = new Set(["/v1/labels"]);
@@ -53,6 +67,8 @@ export function createApp(config: Config = DEFAULT_CONFIG) {
   app.route("/metrics", metricsRoutes());
   app.route("/docs", docsRoutes); // public model/data cards (outside /v1/*: no API key)
   serveOpenApi(app, config, MODEL_INFO.version);
+  // after every route: reached only when no handler above took the method
+  for (const [path, methods] of ALLOWED_METHODS) app.all(path, (c) => methodNotAllowed(c, methods));
   app.notFound(notFound);
   app.onError(onError);
   return app;

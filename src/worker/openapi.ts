@@ -4,7 +4,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Config } from "./config";
 import { ERROR_DESCRIPTIONS, type ErrorStatus } from "./errors";
-import { ErrorResponseSchema } from "./schemas";
+import { ErrorResponseSchema, predictRequestConditionals } from "./schemas";
 
 /** Security requirement of protected routes: either scheme. */
 export const SECURITY: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
@@ -26,6 +26,34 @@ export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Record<
 
 export const REQUEST_ID_HEADER = { "X-Request-Id": { description: "id of this request; quote it when reporting a problem", schema: { type: "string" as const } } };
 
+/** Statuses only the API key check answers (auth.ts); a deployment without keys never sends them. */
+const AUTH_STATUSES = ["401", "403", "429"];
+
+type Doc = { paths?: Record<string, Record<string, { security?: unknown; responses?: Record<string, unknown> }>>; components?: { schemas?: Record<string, object>; securitySchemes?: unknown } };
+
+/**
+ * What the generated document cannot say by itself: the request schema's explain limits (an if/then), and,
+ * where AUTH_REQUIRED is false (`npm run dev`), no security and no 401/403/429 anywhere, because that
+ * deployment answers every request without a key: a document that declared them would mislead generated
+ * clients and testers.
+ */
+export function adjustDocument<D extends object>(document: D, config: Config): D {
+  const doc = document as Doc;
+  const request = doc.components?.schemas?.PredictRequest;
+  if (request) Object.assign(request, predictRequestConditionals(config));
+  if (!config.authRequired) {
+    for (const item of Object.values(doc.paths ?? {})) {
+      for (const op of Object.values(item)) {
+        if (typeof op !== "object" || op === null) continue;
+        delete op.security;
+        for (const status of AUTH_STATUSES) delete op.responses?.[status];
+      }
+    }
+    if (doc.components) delete doc.components.securitySchemes;
+  }
+  return document;
+}
+
 /** Registers the security schemes and serves the generated document at GET /openapi.json. */
 export function serveOpenApi(app: OpenAPIHono<any>, config: Config, version: string): void {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
@@ -41,7 +69,7 @@ export function serveOpenApi(app: OpenAPIHono<any>, config: Config, version: str
   });
   let document: object | null = null;
   app.get("/openapi.json", (c) => {
-    document ??= app.getOpenAPI31Document({
+    document ??= adjustDocument(app.getOpenAPI31Document({
       openapi: "3.1.0",
       info: {
         title: "mhelp",
@@ -49,8 +77,12 @@ export function serveOpenApi(app: OpenAPIHono<any>, config: Config, version: str
         description:
           "Predicts whether a social-media post's author is asking for mental-health help (`help_seeking`), the `condition` and the `causes` " +
           "(M-HELP codebook v1.1). Decision support for trained humans, never a diagnosis. " +
-          `Protected routes need an API key (${config.authRequired ? "required on this deployment" : "NOT required on this deployment: AUTH_REQUIRED is false"}); ` +
-          "each key is rate limited per minute. Limits: " +
+          (config.authRequired
+            ? "Protected routes (POST /v1/predict, GET /metrics) need an API key (see the security schemes); each key is rate limited per minute. "
+            : "This deployment runs with AUTH_REQUIRED false (local development): no route needs an API key and nothing is rate limited, so this " +
+              "document declares no security and no 401/403/429; deployed, POST /v1/predict and GET /metrics need an API key " +
+              "(`Authorization: Bearer <key>` or `X-API-Key`), rate limited per key. ") +
+          "Methods a path does not list are answered 405 with `Allow`. Limits: " +
           `${config.maxPosts} posts per request, ${config.maxCharsPerPost} characters per post, ${config.maxTotalChars} characters per request, ` +
           `${config.maxBodyBytes} bytes per body; with explain ${config.maxExplainPosts} posts and ${config.maxExplainChars} characters per request.`,
         license: { name: "see the repository" },
@@ -59,7 +91,7 @@ export function serveOpenApi(app: OpenAPIHono<any>, config: Config, version: str
         { name: "predict", description: "help-seeking, condition and causes" },
         { name: "meta", description: "labels, health, metrics" },
       ],
-    });
+    }), config);
     c.header("Cache-Control", "public, max-age=300");
     return c.json({ ...document, servers: [{ url: new URL(c.req.url).origin, description: "this deployment" }] }, 200);
   });

@@ -30,6 +30,14 @@ export const DEFAULT_MAX_CHARS_PER_POST = 10_000;
 /** Loose BCP 47 shape: en, en-GB, pt-BR, zh-Hant-TW. */
 const LOCALE_RE = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/;
 
+/**
+ * Holds a character that String.prototype.trim() keeps: exactly the complement of JavaScript's whitespace
+ * (WhiteSpace + LineTerminator), spelled out rather than `\S` so that the OpenAPI `pattern` means the same in
+ * other regex engines (Python's `\S`, used by Schemathesis, disagrees on U+FEFF and U+001C–U+001F).
+ */
+export const NON_BLANK_RE = /[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+const BLANK_TEXT = "text is empty or only whitespace; send the post's body";
+
 export const PREDICT_EXAMPLE = {
   posts: [{ id: "t3_abc123", text: "I have had panic attacks every night for a month. Has anyone dealt with this? What helped?" }],
   locale: "en-GB",
@@ -50,7 +58,9 @@ export function predictRequestSchema(limits: PredictLimits) {
             `text is too long: the limit is ${limits.maxCharsPerPost} characters per post; split or shorten the post` +
             (typeof iss.input === "string" ? ` (got ${iss.input.length})` : ""),
         })
-        .refine((t) => t.trim().length > 0, { error: "text is empty or only whitespace; send the post's body" })
+        // minLength and pattern, not a refine: the OpenAPI document then says what the Worker enforces
+        .min(1, { error: BLANK_TEXT, abort: true })
+        .regex(NON_BLANK_RE, { error: BLANK_TEXT })
         .openapi({ description: "the post's body, not empty or only whitespace; never logged or stored (the cache key is a hash)" }),
     },
     { error: (iss) => (iss.code === "unrecognized_keys" ? `unknown field(s) ${iss.keys.map((k) => `"${k}"`).join(", ")}; a post has only "id" and "text"` : "each post must be an object {\"id\": string, \"text\": string}") },
@@ -64,7 +74,8 @@ export function predictRequestSchema(limits: PredictLimits) {
           .min(1, { error: "posts is empty; send at least one post" })
           .max(limits.maxPosts, {
             error: `too many posts: send at most ${limits.maxPosts} per request and split larger batches into several requests`,
-          }),
+          })
+          .openapi({ description: `1 to ${limits.maxPosts} posts, each with an \`id\` unique within the request` }),
         locale: z
           .string()
           .regex(LOCALE_RE, { error: "locale must be a BCP 47 tag such as \"en\" or \"en-GB\"" })
@@ -132,7 +143,27 @@ export function predictRequestSchema(limits: PredictLimits) {
         });
       }
     })
-    .openapi("PredictRequest", { example: PREDICT_EXAMPLE });
+    .openapi("PredictRequest", {
+      example: PREDICT_EXAMPLE,
+      // The superRefine above in the document's words, as far as JSON Schema can say it: what it can express
+      // is predictRequestConditionals (openapi.ts adds it); unique ids and the character budgets summed over
+      // posts it cannot, so they are described.
+      description:
+        `Also enforced (400 \`invalid_request\`): every post's \`id\` is unique within the request; the posts hold at most ${limits.maxTotalChars} ` +
+        `characters in total; with \`"explain": true\` at most ${limits.maxExplainPosts} posts and ${limits.maxExplainChars} characters in total.`,
+    });
+}
+
+/**
+ * The explain limits of predictRequestSchema's superRefine that JSON Schema can express, as an if/then for the
+ * PredictRequest component (zod-openapi has no way to emit them): with `"explain": true` at most
+ * maxExplainPosts posts, none longer than maxExplainChars (their sum is bounded too, which only the description says).
+ */
+export function predictRequestConditionals(limits: PredictLimits) {
+  return {
+    if: { properties: { explain: { const: true } }, required: ["explain"] },
+    then: { properties: { posts: { maxItems: limits.maxExplainPosts, items: { properties: { text: { maxLength: limits.maxExplainChars } } } } } },
+  };
 }
 
 export type PredictRequest = z.infer<ReturnType<typeof predictRequestSchema>>;

@@ -127,12 +127,12 @@ describe('evidence ("explain": true)', () => {
     expect(ev.spans).toEqual([{ start: 0, end: text.length, weight: ev.score }]);
   });
 
-  it("limits explained posts per request (413) and rejects a non-boolean explain (400)", async () => {
+  it("limits explained posts per request and rejects a non-boolean explain (both 400)", async () => {
     const posts = Array.from({ length: 9 }, (_, i) => ({ id: String(i), text: "hello" }));
     const res = await postJson("/v1/predict", { posts, explain: true });
-    expect(res.status).toBe(413);
+    expect(res.status).toBe(400);
     const body = ErrorResponseSchema.parse(await res.json());
-    expect(body.error.code).toBe("payload_too_large");
+    expect(body.error.code).toBe("invalid_request");
     expect(body.error.message).toMatch(/at most 8 posts per request with "explain": true/);
     // the same batch without explain is fine
     expect((await postJson("/v1/predict", { posts })).status).toBe(200);

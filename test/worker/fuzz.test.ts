@@ -55,6 +55,7 @@ async function check(req: Sent, res: Response): Promise<void> {
     expect(body.error.message.length, where).toBeGreaterThan(10);
     expect(body.error.request_id, where).toBe(res.headers.get("x-request-id"));
   }
+  if (res.status === 405) expect(res.headers.get("allow"), where).toMatch(/^[A-Z]+(, [A-Z]+)*$/);
   if (res.status === 200 && req.method === "POST" && req.path === "/v1/predict") {
     PredictResponseSchema.parse(JSON.parse(text));
   }

@@ -1,5 +1,6 @@
 // Bad input never reaches the model and never yields a 500: 400/413/415 with a JSON error that names the
-// problem and how to fix it (zod issues), or 404 for unknown routes.
+// problem and how to fix it (zod issues), or 404 for unknown routes. Every schema violation, the limits on
+// posts and characters included, is 400 invalid_request; 413 is only for a body over MAX_BODY_BYTES.
 import { describe, expect, it } from "vitest";
 import { call, expectError, postJson } from "./helpers";
 
@@ -30,11 +31,13 @@ describe("POST /v1/predict validation", () => {
     expect(body.error.issues?.[0]).toMatchObject({ path: ["posts"], code: "too_small" });
   });
 
-  it("rejects empty and whitespace-only text", async () => {
-    for (const text of ["", "   \n\t "]) {
+  it("rejects empty and whitespace-only text, with one issue each", async () => {
+    // JavaScript's whitespace (what trim() removes), the odd ones included: the spec's pattern names them all
+    for (const text of ["", "   \n\t ", "\u00a0\u3000", "\ufeff", "\u2028\u2029\u205f"]) {
       const body = await expectError(await postJson("/v1/predict", { posts: [post(1, text)] }), 400, "invalid_request");
+      expect(body.error.issues, JSON.stringify(text)).toHaveLength(1);
       expect(body.error.issues?.[0]?.path).toEqual(["posts", 0, "text"]);
-      expect(body.error.message).toMatch(/empty/);
+      expect(body.error.message).toMatch(/empty or only whitespace/);
     }
   });
 
@@ -63,21 +66,22 @@ describe("POST /v1/predict validation", () => {
     await expectError(await postJson("/v1/predict", { posts: [post(1)], locale: "english please" }), 400, "invalid_request");
   });
 
-  it("answers 413 for too many posts", async () => {
+  it("answers 400 for too many posts (the schema's maxItems)", async () => {
     const posts = Array.from({ length: 33 }, (_, i) => post(i));
-    const body = await expectError(await postJson("/v1/predict", { posts }), 413, "payload_too_large");
+    const body = await expectError(await postJson("/v1/predict", { posts }), 400, "invalid_request");
+    expect(body.error.issues?.[0]).toMatchObject({ path: ["posts"], code: "too_big" });
     expect(body.error.message).toMatch(/at most 32/);
   });
 
-  it("answers 413 for an oversized post", async () => {
-    const body = await expectError(await postJson("/v1/predict", { posts: [post(1, "a".repeat(10_001))] }), 413, "payload_too_large");
+  it("answers 400 for an oversized post (the schema's maxLength)", async () => {
+    const body = await expectError(await postJson("/v1/predict", { posts: [post(1, "a".repeat(10_001))] }), 400, "invalid_request");
     expect(body.error.issues?.[0]?.path).toEqual(["posts", 0, "text"]);
     expect(body.error.message).toMatch(/10000 characters/);
   });
 
-  it("answers 413 when the posts together exceed the per-request character budget", async () => {
+  it("answers 400 when the posts together exceed the per-request character budget", async () => {
     const posts = Array.from({ length: 7 }, (_, i) => post(i, "b".repeat(10_000)));
-    const body = await expectError(await postJson("/v1/predict", { posts }), 413, "payload_too_large");
+    const body = await expectError(await postJson("/v1/predict", { posts }), 400, "invalid_request");
     expect(body.error.message).toMatch(/in total/);
   });
 
@@ -106,7 +110,9 @@ describe("unknown routes", () => {
     expect(body.error.message).toMatch(/POST \/v1\/predict/);
   });
 
-  it("answers 404 JSON for the wrong method", async () => {
-    await expectError(await call("/v1/predict"), 404, "not_found");
+  it("answers 405 with Allow, not 404, for a known path asked with the wrong method (test/worker/methods.test.ts)", async () => {
+    const res = await call("/v1/predict");
+    await expectError(res, 405, "method_not_allowed");
+    expect(res.headers.get("allow")).toBe("POST, OPTIONS");
   });
 });
