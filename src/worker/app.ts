@@ -15,6 +15,7 @@ import type { AppEnv } from "./env";
 import { defaultHook, methodNotAllowed, notFound, onError } from "./errors";
 import { MODEL_INFO } from "./model";
 import { observe } from "./observability";
+import { API_VERSION } from "./api-version";
 import { serveOpenApi } from "./openapi";
 import { docsRoutes } from "./routes/docs";
 import { healthRoutes } from "./routes/health";
@@ -66,7 +67,7 @@ export function createApp(config: Config = DEFAULT_CONFIG) {
   app.route("/health", healthRoutes());
   app.route("/metrics", metricsRoutes());
   app.route("/docs", docsRoutes); // public model/data cards (outside /v1/*: no API key)
-  serveOpenApi(app, config, MODEL_INFO.version);
+  serveOpenApi(app, config, API_VERSION, MODEL_INFO.version);
   // after every route: reached only when no handler above took the method
   for (const [path, methods] of ALLOWED_METHODS) app.all(path, (c) => methodNotAllowed(c, methods));
   app.notFound(notFound);

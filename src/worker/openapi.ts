@@ -55,7 +55,8 @@ export function adjustDocument<D extends object>(document: D, config: Config): D
 }
 
 /** Registers the security schemes and serves the generated document at GET /openapi.json. */
-export function serveOpenApi(app: OpenAPIHono<any>, config: Config, version: string): void {
+/** `version`: the API's (package) version; `modelVersion`: the weights' (both in CHANGELOG.md's versioning story). */
+export function serveOpenApi(app: OpenAPIHono<any>, config: Config, version: string, modelVersion: string): void {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
@@ -77,6 +78,7 @@ export function serveOpenApi(app: OpenAPIHono<any>, config: Config, version: str
         description:
           "Predicts whether a social-media post's author is asking for mental-health help (`help_seeking`), the `condition` and the `causes` " +
           "(M-HELP codebook v1.1). Decision support for trained humans, never a diagnosis. " +
+          `API version ${version}, model version ${modelVersion} (every response's \`model\` names the model that answered). ` +
           (config.authRequired
             ? "Protected routes (POST /v1/predict, GET /metrics) need an API key (see the security schemes); each key is rate limited per minute. "
             : "This deployment runs with AUTH_REQUIRED false (local development): no route needs an API key and nothing is rate limited, so this " +

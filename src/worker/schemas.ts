@@ -311,6 +311,8 @@ export const LabelsResponseSchema = z
 export const HealthResponseSchema = z
   .object({
     status: z.literal("ok"),
+    /** the API contract's version (package.json; CHANGELOG.md) */
+    api_version: z.string(),
     model: z.object({ name: z.string(), version: z.string(), variant: z.string() }),
     /** ORT session state in this isolate: created lazily by the first prediction that misses the cache */
     session: z.enum(["not_loaded", "loading", "ready", "failed"]),

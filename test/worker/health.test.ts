@@ -1,6 +1,7 @@
 // GET /health (src/worker/routes/health.ts).
 import { describe, expect, it } from "vitest";
 import modelJson from "../../models/default/model.json";
+import pkg from "../../package.json";
 import { HealthResponseSchema } from "../../src/worker/schemas";
 import { call, postJson } from "./helpers";
 
@@ -11,6 +12,7 @@ describe("GET /health", () => {
     // the first request of this file's isolate: no prediction has run, so no session exists
     const before = HealthResponseSchema.parse(await (await call("/health")).json());
     expect(before.status).toBe("ok");
+    expect(before.api_version).toBe(pkg.version); // the contract's version; the model's is separate (CHANGELOG.md)
     expect(before.model).toEqual({ name: model.name, version: model.version, variant: model.variant });
     expect(before.session).toBe("not_loaded");
     expect(before.runtime).toEqual({ wasm_memory_bytes: null, session_init_ms: null });

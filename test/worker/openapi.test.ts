@@ -1,6 +1,8 @@
 // GET /openapi.json: an OpenAPI 3.1 document generated from the same zod schemas that validate requests.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import modelJson from "../../models/default/model.json";
+import pkg from "../../package.json";
 import { ALLOWED_METHODS, createApp } from "../../src/worker/app";
 import { DEFAULT_CONFIG, readConfig } from "../../src/worker/config";
 import { NON_BLANK_RE, PREDICT_EXAMPLE, predictRequestSchema } from "../../src/worker/schemas";
@@ -20,6 +22,8 @@ describe("GET /openapi.json", () => {
     const doc = await spec();
     expect(doc.openapi).toBe("3.1.0");
     expect(doc.info.title).toBe("mhelp");
+    expect(doc.info.version).toBe(pkg.version); // the API's version, not the model's
+    expect(doc.info.description).toContain(`model version ${modelJson.version}`);
     expect(doc.info.description).toMatch(/not a diagnosis|never a diagnosis/);
     expect(doc.servers[0].url).toBe("http://mhelp.test");
     expect(Object.keys(doc.paths).sort()).toEqual(["/health", "/metrics", "/v1/labels", "/v1/predict"]);

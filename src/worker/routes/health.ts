@@ -1,4 +1,5 @@
 // GET /health: liveness plus whether this isolate has created its ORT session yet. Never loads the model. Public.
+import { API_VERSION } from "../api-version";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { CODEBOOK_VERSION } from "../../engine/codebook";
 import { NORMALISATION_VERSION } from "../../engine/normalise";
@@ -22,6 +23,7 @@ export function healthRoutes() {
   return new OpenAPIHono<AppEnv>({ defaultHook }).openapi(healthRoute, (c) => {
     const body: HealthResponse = {
       status: "ok",
+      api_version: API_VERSION,
       model: { ...MODEL_INFO },
       session: sessionState(),
       codebook_version: CODEBOOK_VERSION,
