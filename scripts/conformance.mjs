@@ -16,6 +16,10 @@ import { startLocalWorker } from "./local-worker.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const st = process.env.CONFORMANCE_ST ?? join(root, ".venv-conformance", "bin", "st");
+// 50: about 450 requests over both runs in 20–35 s. Known, not yet explained: with 100 (seed 17) both runs stall
+// in GET /metrics fuzzing after ~300 requests, the local server then answering nothing (not even /health),
+// while the same run through a plain TCP relay passes (318 requests), so it looks like wrangler dev's local
+// proxy and Schemathesis's keep-alive connection rather than the Worker; the watchdog below turns it into a failure.
 const maxExamples = process.env.CONFORMANCE_MAX_EXAMPLES ?? "50";
 const seed = process.env.CONFORMANCE_SEED ?? "17";
 const reportDir = join(root, "build", "conformance");
