@@ -12,7 +12,7 @@ PRIMARY_ROWS = [("help_seeking", "precision"), ("help_seeking", "recall"), ("hel
                 ("help_seeking", "auroc"), ("condition", "accuracy"), ("condition", "macro_f1"),
                 ("causes", "micro_f1"), ("causes", "macro_f1")]
 TS_CMD = ("`python -m mhelp_pipeline export-eval-set --split dev --limit 300 --out build/eval/dev.jsonl`, then "
-          "`npx mhelp eval --input build/eval/dev.jsonl --output build/eval/ts-metrics.json --predictions "
+          "`node bin/mhelp.mjs eval --input build/eval/dev.jsonl --output build/eval/ts-metrics.json --predictions "
           "build/eval/ts-decisions.jsonl`, then `python -m mhelp_pipeline compare-eval`")
 
 
