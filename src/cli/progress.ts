@@ -71,6 +71,11 @@ export class Progress {
   /** The closing line; `complete` false (a failed run) leaves out the 100%. */
   finish(complete = true): void {
     this.complete = complete;
+    if (!complete && this.done === 0) {
+      // a run that failed before its first post: the error line alone says what happened
+      this.clear();
+      return;
+    }
     this.draw(true);
     if (this.tty && this.drawn) this.out("\n");
     this.drawn = false;
