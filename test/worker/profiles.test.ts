@@ -52,6 +52,24 @@ describe("profile", () => {
     }
   });
 
+  it("a post between the thresholds is labelled differently by the profiles", async () => {
+    // no salt: a suffix would move p(yes). p(yes) ≈ 0.47 and ≈ 0.77 with the shipped default (0.5.0): between high_recall and balanced, and between
+    // balanced and high_precision
+    const posts = [
+      { id: "low", text: "I think I might need to talk to someone but I do not know." },
+      { id: "mid", text: "Does it ever get better? I feel stuck." },
+    ];
+    const labels: Record<string, string[]> = {};
+    for (const name of PROFILES) labels[name] = (await predict({ posts, profile: name })).results.map((r) => r.help_seeking.label);
+    const [low, mid] = (await predict({ posts })).results.map((r) => r.help_seeking.probs.yes!);
+    const t = profiles.thresholds;
+    expect(low).toBeGreaterThanOrEqual(t.high_recall);
+    expect(low).toBeLessThan(t.balanced);
+    expect(mid).toBeGreaterThanOrEqual(t.balanced);
+    expect(mid).toBeLessThan(t.high_precision);
+    expect(labels).toEqual({ high_recall: ["yes", "yes"], balanced: ["no", "yes"], high_precision: ["no", "no"] });
+  });
+
   it("rejects an unknown profile with 400 naming the profiles", async () => {
     const res = await postJson("/v1/predict", { posts: [{ id: "1", text: "hello" }], profile: "paranoid" });
     expect(res.status).toBe(400);
