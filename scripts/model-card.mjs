@@ -187,6 +187,32 @@ function blockEvaluation(m) {
   return out.join("\n");
 }
 
+export const PROFILES_PATH = join(root, "reports", "profiles.json");
+const ciOf = (e, k) => (e && typeof e[k] === "number" ? `${f3(e[k])} [${f3(e[`${k}_ci`]?.[0])}, ${f3(e[`${k}_ci`]?.[1])}]` : "—");
+
+/** The operating points (model.json "profiles", issue 15): thresholds on p(help_seeking = yes) chosen on gold dev,
+ * with their cross-fitted estimates; the model's own (weak-dev) threshold on gold for comparison from reports/profiles.json. */
+function blockProfiles(m) {
+  const p = m.profiles;
+  if (!p) return "This model has no operating points: `help_seeking.label` uses the threshold under Calibration and a request naming a `profile` gets 400.";
+  const rows = Object.entries(p.thresholds).map(([name, t]) => {
+    const c = p.cross_fitted?.[name];
+    return `| ${code(name)}${name === p.default ? " (default)" : ""} | p(yes) ≥ ${t.toFixed(3)} | ${ciOf(c, "precision")} | ${ciOf(c, "recall")} | ${ciOf(c, "f1")} |`;
+  });
+  const out = ["| profile | threshold | precision (gold, cross-fitted) | recall | F1(yes) |", "|---|---|---:|---:|---:|", ...rows];
+  const report = existsSync(PROFILES_PATH) ? JSON.parse(readFileSync(PROFILES_PATH, "utf8")) : null;
+  const own = Object.values(report?.models ?? {}).find((e) => e.dir === `models/${m.variant}` && e.version === m.version)?.model_threshold;
+  const help = m.heads.find((h) => h.task === "help_seeking");
+  if (own) {
+    out.push(`| model's own threshold (weak dev; no profile) | p(yes) ≥ ${own.threshold.toFixed(3)} | ${ciOf(own.on_gold, "precision")} | ${ciOf(own.on_gold, "recall")} | ${ciOf(own.on_gold, "f1")} |`);
+  }
+  out.push(
+    "",
+    `Chosen on the ${int(p.gold_posts)} gold dev posts (${p.folds}-fold cross-fitting: each fold scored with the threshold chosen on the other folds, pooled, 95 % bootstrap intervals; the shipped threshold is then chosen on all of them): ${code("balanced")} maximises F1(yes), ${code("high_recall")} is the largest threshold with recall ≥ 0.95, ${code("high_precision")} the smallest with precision ≥ 0.90. Only the label changes: the probabilities and the model's own threshold (${help?.thresholds ? `p(yes) ≥ ${help.thresholds[0].toFixed(2)}` : "argmax"}, Calibration) stay as they are; the headline under Evaluation is measured at the model's own threshold. Source: ${p.source ?? "reports/profiles.json"}.`,
+  );
+  return out.join("\n");
+}
+
 /** Every shipped variant (models/<variant>/model.json), default first: what each trades for speed. */
 function blockVariants() {
   const names = readdirSync(MODELS_DIR)
@@ -210,6 +236,7 @@ export const BLOCKS = {
   architecture: blockArchitecture,
   training: blockTraining,
   calibration: blockCalibration,
+  profiles: blockProfiles,
   evaluation: blockEvaluation,
   variants: blockVariants,
 };

@@ -37,6 +37,8 @@ COMMANDS = {
     "reference": Command("runtime.reference", "test/fixtures/parity.json: the Python reference of the engine"),
     "gold-cv": Command("evaluate.gold_cv", "the headline: k-fold cross-validation over gold dev -> "
                        "reports/gold-cv.json"),
+    "profiles": Command("evaluate.profiles", "operating points (high_recall, balanced, high_precision) on gold dev -> "
+                        "reports/profiles.json + model.json profiles"),
     "evaluate-shipped": Command("evaluate.shipped", "the shipped model's dev-split diagnostics -> reports/"
                                 "shipped-dev.json, calibration.json, slices.json"),
     "floors": Command("evaluate.floors", "majority and TF-IDF + LR floors per task -> reports/floors.json"),

@@ -17,6 +17,7 @@ DOCUMENTED = {
     "export": ["--variant", "--checkpoint"],
     "reference": ["--variant"],
     "gold-cv": ["--folds", "--retrain", "--student-layers", "--steps", "--alpha", "--device", "--teacher", "--seed"],
+    "profiles": ["--model", "--folds", "--no-write-models"],
     "evaluate-shipped": [],
     "floors": [],
     "ablation": ["--steps", "--epochs", "--layers", "--device", "--seeds", "--primary-multi-task", "--primary-seeds"],

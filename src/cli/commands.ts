@@ -6,6 +6,7 @@ import { countPlaceholders, normalise, PLACEHOLDERS, type Placeholder } from "..
 import { PredictResultSchema, type PredictResult } from "../worker/schemas";
 import { AtomicOutput, BadLineError, isBad, readPosts, type BadLine, type PostRecord } from "./jsonl";
 import { inputBytes, Progress } from "./progress";
+import type { Profile } from "../engine/metadata";
 import { apiPostParser, DEFAULT_MAX_CHARS, resourcesFor, toApiResult } from "./result";
 
 export interface BatchSummary {
@@ -36,6 +37,8 @@ export interface PredictOptions extends BatchOptions {
   precision?: number;
   /** picks the crisis resources attached to results that need them */
   locale?: string;
+  /** the operating point that decides help_seeking.label (absent: the model's own threshold) */
+  profile?: { name: Profile; threshold: number };
   format?: "jsonl" | "csv";
   /** dotted paths of the result to write (e.g. id,help_seeking.label,help_seeking.probs.yes); all by default */
   fields?: string[];
@@ -133,7 +136,7 @@ export async function runPredict(engine: Engine, opts: PredictOptions): Promise<
         if (pending.length === 0) return;
         const preds = await engine.predict(pending.map((p) => p.text));
         for (let i = 0; i < pending.length; i++) {
-          const result = toApiResult(pending[i]!.id, pending[i]!.text, preds[i]!, resources, digits);
+          const result = toApiResult(pending[i]!.id, pending[i]!.text, preds[i]!, resources, digits, opts.profile);
           if (format === "csv") await out.write(`${fields!.map((f) => csvCell(getPath(result, f))).join(",")}\n`);
           else await out.write(`${JSON.stringify(fields ? pick(result, fields) : result)}\n`);
           summary.written++;

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { PROFILES, type Profile } from "../engine/metadata";
 import { defaultModelDir, loadNodeEngine, packageRoot } from "../hosts/node";
 import { NOTICE } from "../worker/schemas";
 import { checkFields, DEFAULT_CSV_FIELDS, runPredict, runRedact, type BatchSummary } from "./commands";
@@ -47,6 +48,8 @@ skipped and reported by line number.
   --format F        jsonl (default) or csv
   --fields a,b,c    dotted paths of the result to write (csv default: ${DEFAULT_CSV_FIELDS.join(",")})
   --locale TAG      BCP 47 tag that picks the crisis resources (default: international)
+  --profile NAME    operating point that decides help_seeking.label: high_recall, balanced (default) or
+                    high_precision (thresholds on p(yes) chosen on gold dev; docs/model-card.md)
   --chunk N         posts per engine call (default 32)
   --no-progress     no progress line on stderr${COMMON}`,
   redact: `mhelp redact --input posts.jsonl --output redacted.jsonl [--strict]
@@ -95,6 +98,7 @@ const OPTIONS: Record<string, Spec> = {
     format: { type: "string" },
     fields: { type: "string" },
     locale: { type: "string" },
+    profile: { type: "string" },
     "no-progress": { type: "boolean", default: false },
   },
   redact: { ...BASE, "no-progress": { type: "boolean", default: false } },
@@ -211,12 +215,21 @@ async function run(command: string, values: Record<string, string | boolean | un
   if (locale !== undefined && !/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/.test(locale)) {
     throw new UserError(`--locale must be a BCP 47 tag such as "en" or "en-GB" (got ${JSON.stringify(locale)})`);
   }
+  const requested = values.profile as string | undefined;
+  if (requested !== undefined && !(PROFILES as readonly string[]).includes(requested)) {
+    throw new UserError(`--profile must be one of ${PROFILES.join(", ")} (got ${JSON.stringify(requested)})`);
+  }
   checkInputPath(input);
   checkOutputPath(output!);
   checkModel(model);
   const engine = await loadNodeEngine(model); // one window per ONNX run: batching padded windows was slower (300 silver posts: 14.7 s at 1, 18.6 s at 32)
-  log(`model ${engine.model.name}@${engine.model.version} (${engine.model.variant})`);
+  const profiles = engine.metadata.profiles;
+  if (requested !== undefined && !profiles) throw new UserError(`--profile: the model ${engine.model.name}@${engine.model.version} has no operating points; leave --profile out`);
+  const name = (requested as Profile | undefined) ?? profiles?.default;
+  const profile = profiles && name ? { name, threshold: profiles.thresholds[name] } : undefined;
+  log(`model ${engine.model.name}@${engine.model.version} (${engine.model.variant})${profile ? `, profile ${profile.name} (p(yes) >= ${profile.threshold})` : ""}`);
   const summary = await runPredict(engine, {
+    profile,
     input,
     output: output!,
     strict,

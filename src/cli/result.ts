@@ -2,6 +2,7 @@
 // primary heads, `aux` nested, `windows`, `review`, `resources` when assess() asks for them. Built with the
 // same policy functions as the Worker (src/safety) and checked against the same zod schema, so the two
 // surfaces cannot drift apart silently. Posts are read with the API's post schema and limits too.
+import type { Profile } from "../engine/metadata";
 import type { Prediction } from "../engine/types";
 import { crisisResources, type CrisisResources } from "../safety/crisis-resources";
 import { predictResult } from "../worker/predict-result";
@@ -33,8 +34,15 @@ export function apiPostParser(maxChars: number): (raw: string, line: number) => 
 }
 
 /** The API's result for one post (cached is always false: the CLI has no cache). Throws if it breaks the schema. */
-export function toApiResult(id: string, text: string, prediction: Prediction, resources: () => CrisisResources, digits: number): PredictResult {
-  return PredictResultSchema.parse(predictResult(id, prediction, { cached: false, resources, digits, text }));
+export function toApiResult(
+  id: string,
+  text: string,
+  prediction: Prediction,
+  resources: () => CrisisResources,
+  digits: number,
+  profile?: { name: Profile; threshold: number },
+): PredictResult {
+  return PredictResultSchema.parse(predictResult(id, prediction, { cached: false, resources, digits, text, profile }));
 }
 
 export function resourcesFor(locale: string | undefined): () => CrisisResources {

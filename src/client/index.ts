@@ -47,6 +47,8 @@ export interface PredictOptions {
   locale?: string;
   /** attach help-seeking evidence spans (extra model passes; fewer posts per request allowed) */
   explain?: boolean;
+  /** the operating point that decides help_seeking.label: "high_recall", "balanced" (the server's default) or "high_precision" */
+  profile?: PredictRequestInput["profile"];
   /** sent as Accept-Language (e.g. the device's languages) */
   acceptLanguage?: string;
   signal?: AbortSignal;
@@ -115,6 +117,7 @@ export class MhelpClient {
     const body: PredictRequestInput = { posts };
     if (options.locale !== undefined) body.locale = options.locale;
     if (options.explain !== undefined) body.explain = options.explain;
+    if (options.profile !== undefined) body.profile = options.profile;
     const headers: Record<string, string> = { "Content-Type": "application/json" };
     if (options.acceptLanguage) headers["Accept-Language"] = options.acceptLanguage;
     return this.request<PredictResponse>("POST", "/v1/predict", { body: JSON.stringify(body), headers, signal: options.signal });

@@ -23,6 +23,38 @@ export function defaultAggregation(kind: "single_label" | "multi_label"): Aggreg
   return kind === "single_label" ? "token_mean" : "max";
 }
 
+/** The named operating points on p(help_seeking = yes) a caller may choose (issue 15; chosen on gold dev by
+ * `python -m mhelp_pipeline profiles`, scripts/mhelp_pipeline/evaluate/profiles.py). The one home of the names. */
+export const PROFILES = ["high_recall", "balanced", "high_precision"] as const;
+export type Profile = (typeof PROFILES)[number];
+
+const profileEstimateSchema = z
+  .object({ precision: z.number(), recall: z.number(), f1: z.number() })
+  .passthrough();
+
+const profilesSchema = z
+  .object({
+    task: z.literal("help_seeking"),
+    default: z.enum(PROFILES),
+    source: z.string().optional(),
+    thresholds: z.object({ high_recall: z.number().min(0).max(1), balanced: z.number().min(0).max(1), high_precision: z.number().min(0).max(1) }),
+    cross_fitted: z.record(z.string(), profileEstimateSchema).optional(),
+  })
+  .passthrough();
+
+export type ModelProfiles = z.infer<typeof profilesSchema>;
+
+/** model.json's optional `profiles` (undefined when absent); throws with a clear message when malformed. */
+export function parseProfiles(raw: unknown): ModelProfiles | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const parsed = profilesSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `profiles.${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`invalid model.json: ${issues}`);
+  }
+  return parsed.data;
+}
+
 export const modelMetadataSchema = z
   .object({
     format_version: z.number().refine((v) => SUPPORTED_FORMAT_VERSIONS.includes(v), {
@@ -41,6 +73,8 @@ export const modelMetadataSchema = z
     codebook_version: z.string(),
     heads: z.array(headSchema).min(1),
     notice: z.string().default("Decision support for trained humans, not a diagnosis."),
+    /** named thresholds on p(help_seeking = yes) (issue 15); absent in models exported before 0.5.0's profiles */
+    profiles: profilesSchema.optional(),
   })
   .passthrough();
 

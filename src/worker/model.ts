@@ -13,6 +13,7 @@ import metadataJson from "mhelp-model/model.json";
 import tokenizerJson from "mhelp-model/tokenizer.json";
 import onnxBytes from "mhelp-model/model.int8.onnx";
 import { Engine } from "../engine/engine";
+import { parseProfiles, type ModelProfiles } from "../engine/metadata";
 import { getOrt, SESSION_OPTIONS } from "./ort-workerd";
 
 /** The bundled ONNX file name; model.json must point at it. */
@@ -34,6 +35,10 @@ export const MODEL_INFO = {
   version: String(metadata.version),
   variant: String(metadata.variant ?? "default"),
 } as const;
+
+/** The bundled model's operating points on p(help_seeking = yes) (issue 15), or undefined when it has none.
+ * Read without loading the engine: a cached prediction is labelled by the request's profile too. */
+export const MODEL_PROFILES: ModelProfiles | undefined = parseProfiles((metadataJson as { profiles?: unknown }).profiles);
 
 /** Tasks the bundled model has heads for. */
 export const MODEL_TASKS: ReadonlySet<string> = new Set((metadata.heads ?? []).map((h) => h.task));

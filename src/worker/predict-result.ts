@@ -3,6 +3,7 @@
 // service and the CLI's `predict` build their output with this one function, so the two surfaces agree.
 import { PRIMARY_TASKS } from "../engine/codebook";
 import type { Evidence } from "../engine/evidence";
+import type { Profile } from "../engine/metadata";
 import type { HeadResult as EngineHeadResult, Prediction } from "../engine/types";
 import { assess } from "../safety/assessment";
 import type { CrisisResources } from "../safety/crisis-resources";
@@ -19,6 +20,9 @@ export interface ResultOptions {
   digits?: number;
   /** the submitted text, checked for a language other than English (src/safety/language.ts) */
   text: string;
+  /** the operating point that decides help_seeking's label: yes iff p(yes) >= threshold (the probabilities
+   * stay the model's; cached predictions are profile-independent). Absent: the model's own threshold. */
+  profile?: { name: Profile; threshold: number };
 }
 
 const PRIMARY = new Set<string>(PRIMARY_TASKS);
@@ -38,6 +42,15 @@ function multi(head: EngineHeadResult | undefined, task: string, digits?: number
   return { labels: head.labels, probs: rounded(head.probs, digits) };
 }
 
+/** help_seeking as the chosen profile decides it. */
+function helpSeeking(head: EngineHeadResult | undefined, opts: ResultOptions): SingleLabel {
+  const base = single(head, "help_seeking", opts.digits);
+  if (!opts.profile || !head || !("label" in head)) return base;
+  const yes = head.probs.yes;
+  if (yes === undefined) throw new Error('model output lacks p(help_seeking = "yes")');
+  return { ...base, label: yes >= opts.profile.threshold ? "yes" : "no" };
+}
+
 export function predictResult(id: string, prediction: Prediction, opts: ResultOptions): PredictResult {
   const aux: Record<string, HeadResult> = {};
   for (const [task, head] of Object.entries(prediction.heads)) {
@@ -48,7 +61,7 @@ export function predictResult(id: string, prediction: Prediction, opts: ResultOp
   const reviewReasons = language ? [...a.review_reasons, "not_english"] : a.review_reasons;
   return {
     id,
-    help_seeking: single(prediction.heads.help_seeking, "help_seeking", opts.digits),
+    help_seeking: helpSeeking(prediction.heads.help_seeking, opts),
     condition: single(prediction.heads.condition, "condition", opts.digits),
     causes: multi(prediction.heads.causes, "causes", opts.digits),
     aux,
@@ -58,5 +71,6 @@ export function predictResult(id: string, prediction: Prediction, opts: ResultOp
     ...(a.crisis ? { resources: { ...opts.resources(), reasons: a.crisis_reasons } } : {}),
     ...(opts.evidence ? { evidence: { task: "help_seeking" as const, ...opts.evidence } } : {}),
     ...(language ? { warnings: [notEnglishWarning(language)] } : {}),
+    ...(opts.profile ? { profile: opts.profile.name } : {}),
   };
 }

@@ -19,7 +19,8 @@ import type { RequestStats } from "./env";
 import { ApiError } from "./errors";
 import type { KvCache } from "./kv-cache";
 import { errorFields, log } from "./logger";
-import { getEngine, MODEL_INFO } from "./model";
+import type { ModelProfiles, Profile } from "../engine/metadata";
+import { getEngine, MODEL_INFO, MODEL_PROFILES } from "./model";
 import { predictResult } from "./predict-result";
 import { evidenceKey, predictionCaches, predictionKey, type CachedEvidence } from "./prediction-cache";
 import type { PredictRequest, PredictResponse } from "./schemas";
@@ -35,10 +36,24 @@ export interface PredictContext {
   waitUntil(work: Promise<unknown>): void;
   /** the engine; by default the isolate's bundled model (model.ts) */
   loadEngine?: () => Promise<Engine>;
+  /** the model's operating points; by default the bundled model's (model.ts) */
+  profiles?: ModelProfiles | undefined;
+}
+
+/** The request's operating point: its `profile`, else the model's default; none when the model has no
+ * profiles (the model's own threshold decides), and a 400 when a request names one for such a model. */
+export function chosenProfile(requested: Profile | undefined, profiles: ModelProfiles | undefined): { name: Profile; threshold: number } | undefined {
+  if (!profiles) {
+    if (requested) throw new ApiError("invalid_request", `this model has no operating points: leave "profile" out (it was "${requested}")`);
+    return undefined;
+  }
+  const name = requested ?? profiles.default;
+  return { name, threshold: profiles.thresholds[name] };
 }
 
 export async function predictBatch(request: PredictRequest, ctx: PredictContext): Promise<{ body: PredictResponse; stats: RequestStats }> {
   const { posts, locale, explain } = request;
+  const profile = chosenProfile(request.profile, "profiles" in ctx ? ctx.profiles : MODEL_PROFILES);
   const caches = predictionCaches(ctx.kv, ctx.cacheTtlSeconds);
   const engine = () => (ctx.loadEngine ?? getEngine)().catch((err: unknown) => modelUnavailable(err, ctx.requestId));
 
@@ -70,7 +85,7 @@ export async function predictBatch(request: PredictRequest, ctx: PredictContext)
   let resources: CrisisResources | null = null;
   const resourcesFor = () => (resources ??= crisisResources(locale, ctx.acceptLanguage));
   const results = posts.map((post, i) =>
-    predictResult(post.id, predictions.values[i]!, { cached: predictions.hit[i]!, resources: resourcesFor, evidence: evidence?.values[i], text: post.text }),
+    predictResult(post.id, predictions.values[i]!, { cached: predictions.hit[i]!, resources: resourcesFor, evidence: evidence?.values[i], text: post.text, profile }),
   );
   const warnings =
     locale && !/^en(-|$)/i.test(locale) ? [`the model was trained on English posts; predictions for locale "${locale}" are unreliable`] : [];

@@ -5,6 +5,7 @@
 import { z } from "@hono/zod-openapi";
 import { NOTICE } from "../safety/assessment";
 import type { Evidence as EngineEvidence } from "../engine/evidence";
+import { PROFILES } from "../engine/metadata";
 
 export { NOTICE };
 
@@ -87,11 +88,18 @@ export function predictRequestSchema(limits: PredictLimits) {
           .openapi({
             description: `attach help-seeking evidence (character spans of the submitted text) to each result; runs extra model passes, so at most ${limits.maxExplainPosts} posts and ${limits.maxExplainChars} characters per request`,
           }),
+        profile: z
+          .enum(PROFILES, { error: `profile must be one of ${PROFILES.map((p) => `"${p}"`).join(", ")}` })
+          .optional()
+          .openapi({
+            description:
+              "the operating point that decides `help_seeking.label`: `high_recall` (triage: catch requests), `balanced` (max F1; the default) or `high_precision`; thresholds on p(yes) chosen on the gold dev set (docs/model-card.md, Operating points)",
+          }),
       },
       {
         error: (iss) =>
           iss.code === "unrecognized_keys"
-            ? `unknown field(s) ${iss.keys.map((k) => `"${k}"`).join(", ")}; the body has "posts" and optionally "locale" and "explain"`
+            ? `unknown field(s) ${iss.keys.map((k) => `"${k}"`).join(", ")}; the body has "posts" and optionally "locale", "explain" and "profile"`
             : "the body must be a JSON object like {\"posts\": [{\"id\": \"1\", \"text\": \"...\"}]}",
       },
     )
@@ -275,6 +283,8 @@ export const PredictResultSchema = z
     evidence: EvidenceSchema.optional(),
     /** per-post warnings, e.g. a post that is not in English (the model learned English posts only) */
     warnings: z.array(z.string()).optional(),
+    /** the operating point that decided help_seeking's label (absent when the model has no profiles) */
+    profile: z.enum(PROFILES).optional().openapi({ description: "the operating point (threshold on p(help_seeking = yes)) that decided `help_seeking.label`" }),
   })
   .openapi("PredictResult");
 

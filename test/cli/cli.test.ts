@@ -145,6 +145,39 @@ describe("mhelp predict", () => {
     expect(strict.stderr).toMatch(/line 1: unknown field\(s\) "lang"/);
   }, 150_000);
 
+  it("--profile decides help_seeking.label by the model's threshold for it (balanced by default) and names it", () => {
+    const root = packageRoot();
+    const model = JSON.parse(readFileSync(join(root, "models/default/model.json"), "utf8"));
+    const apiInput = join(dir, "profile-posts.jsonl");
+    const texts = [
+      "I have panic attacks every night. Any tips?",
+      "Should I tell my therapist that the new medication makes me feel numb? I don't know what to do.",
+      "Some days are harder than others. Today was one of them.",
+      "Just wanted to share that I finished my first week at the new job!",
+    ];
+    writeFileSync(apiInput, texts.map((text, i) => JSON.stringify({ id: `p${i}`, text })).join("\n"));
+    for (const profile of [undefined, "high_recall", "balanced", "high_precision"]) {
+      const output = join(dir, `profile-${profile ?? "default"}.jsonl`);
+      const args = ["predict", "--input", apiInput, "--output", output, "--precision", "12", "--no-progress", ...(profile ? ["--profile", profile] : [])];
+      const r = spawnSync(process.execPath, [join(root, "bin/mhelp.mjs"), ...args], { encoding: "utf8", timeout: 120_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const name = profile ?? "balanced";
+      expect(r.stderr).toContain(`profile ${name} (p(yes) >= ${model.profiles.thresholds[name]})`);
+      const rows = readJsonl(output);
+      expect(rows).toHaveLength(texts.length);
+      for (const row of rows) {
+        expect(row.profile).toBe(name);
+        expect(row.help_seeking.label).toBe(row.help_seeking.probs.yes >= model.profiles.thresholds[name] ? "yes" : "no");
+      }
+    }
+    const bad = spawnSync(process.execPath, [join(root, "bin/mhelp.mjs"), "predict", "--input", apiInput, "--output", join(dir, "x.jsonl"), "--profile", "paranoid"], {
+      encoding: "utf8",
+    });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stderr).toMatch(/--profile must be one of high_recall, balanced, high_precision \(got "paranoid"\)/);
+  }, 300_000);
+
   it("rejects bad arguments with a usage message", () => {
     const r = spawnSync(process.execPath, [join(packageRoot(), "bin/mhelp.mjs"), "predict", "--input", input], { encoding: "utf8" });
     expect(r.status).toBe(2);

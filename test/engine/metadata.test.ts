@@ -2,7 +2,7 @@
 // kind in format 1, and a broken or mismatched file fails at load with a message that says what is wrong.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { headSpecs, parseModelMetadata } from "../../src/engine/metadata";
+import { headSpecs, parseModelMetadata, PROFILES } from "../../src/engine/metadata";
 
 const shipped = JSON.parse(readFileSync("models/default/model.json", "utf8")) as Record<string, unknown> & {
   heads: Array<Record<string, unknown>>;
@@ -19,6 +19,21 @@ describe("model.json", () => {
     const heads = headSpecs(parseModelMetadata(shipped));
     expect(heads.map((h) => h.task)).toContain("help_seeking");
     for (const h of heads) expect(["token_mean", "max"]).toContain(h.aggregation);
+  });
+
+  it("reads the optional operating points (profiles) and refuses malformed ones", () => {
+    const meta = parseModelMetadata(shipped);
+    expect(Object.keys(meta.profiles!.thresholds).sort()).toEqual([...PROFILES].sort());
+    expect(meta.profiles!.default).toBe("balanced");
+    const none = clone();
+    delete none.profiles;
+    expect(parseModelMetadata(none).profiles).toBeUndefined();
+    const bad = clone() as unknown as { profiles: { thresholds: Record<string, number> } };
+    bad.profiles.thresholds.balanced = 1.5;
+    expect(() => parseModelMetadata(bad)).toThrow(/profiles\.thresholds\.balanced/);
+    const unknown = clone() as unknown as { profiles: { default: string } };
+    unknown.profiles.default = "paranoid";
+    expect(() => parseModelMetadata(unknown)).toThrow(/profiles\.default/);
   });
 
   it("format 1 (no aggregation field) gets token_mean for single-label and max for multi-label heads", () => {
