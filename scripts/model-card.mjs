@@ -204,7 +204,7 @@ function blockProfiles(m) {
   const own = Object.values(report?.models ?? {}).find((e) => e.dir === `models/${m.variant}` && e.version === m.version)?.model_threshold;
   const help = m.heads.find((h) => h.task === "help_seeking");
   if (own) {
-    out.push(`| model's own threshold (weak dev; no profile) | p(yes) ≥ ${own.threshold.toFixed(3)} | ${ciOf(own.on_gold, "precision")} | ${ciOf(own.on_gold, "recall")} | ${ciOf(own.on_gold, "f1")} |`);
+    out.push(`| model's own threshold (fitted on the silver dev split; no profile) | p(yes) ≥ ${own.threshold.toFixed(3)} | ${ciOf(own.on_gold, "precision")} | ${ciOf(own.on_gold, "recall")} | ${ciOf(own.on_gold, "f1")} |`);
   }
   out.push(
     "",
