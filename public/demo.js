@@ -323,12 +323,13 @@ async function analyse() {
   button.setAttribute("aria-busy", "true");
   status.textContent = "Analysing… (the first request after a restart loads the model and takes a few seconds)";
   const explain = /** @type {HTMLInputElement} */ (el("explain")).checked;
+  const profile = /** @type {HTMLSelectElement} */ (el("profile")).value;
   /** @param {boolean} withEvidence */
   const send = async (withEvidence) => {
     const res = await fetch("/v1/predict", {
       method: "POST",
       headers,
-      body: JSON.stringify({ posts: [{ id: "demo", text }], ...(withEvidence ? { explain: true } : {}), ...(locale ? { locale } : {}) }),
+      body: JSON.stringify({ posts: [{ id: "demo", text }], ...(withEvidence ? { explain: true } : {}), ...(locale ? { locale } : {}), ...(profile !== "balanced" ? { profile } : {}) }),
     });
     /** @type {any} */
     let body = null;

@@ -257,7 +257,7 @@ describe("demo page in headless Chromium", () => {
     await page.close();
   });
 
-  it("analyses a post longer than evidence allows: the result without evidence and a note naming the limit; the Options toggle turns evidence off", async () => {
+  it("analyses a post longer than evidence allows: the result without evidence and a note naming the limit; Options turn evidence off and pick the operating point", async () => {
     const page = await context.newPage();
     await page.goto(`${worker.base}/demo`);
     await page.locator("html[data-ready=true]").waitFor();
@@ -279,9 +279,14 @@ describe("demo page in headless Chromium", () => {
     requests.length = 0;
     await page.locator("#options summary").click();
     await page.getByLabel(/Show which sentences/).uncheck();
+    await page.getByLabel(/Operating point/).selectOption("high_recall");
+    const answered = page.waitForResponse((r) => r.url().endsWith("/v1/predict"), { timeout: 60_000 });
     await page.getByRole("button", { name: "Analyse" }).click();
-    await expect.poll(() => requests.length, { timeout: 60_000 }).toBe(1);
+    const res = await answered;
+    expect(requests.length).toBe(1);
     expect(requests[0]!.explain).toBeUndefined();
+    expect((requests[0] as { profile?: string }).profile).toBe("high_recall");
+    expect(((await res.json()) as { results: Array<{ profile?: string }> }).results[0]!.profile).toBe("high_recall");
     await page.close();
   });
 
