@@ -6,8 +6,9 @@ import { countPlaceholders, normalise, PLACEHOLDERS, type Placeholder } from "..
 import { PredictResultSchema, type PredictResult } from "../worker/schemas";
 import { AtomicOutput, BadLineError, isBad, readPosts, type BadLine, type PostRecord } from "./jsonl";
 import { inputBytes, Progress } from "./progress";
-import type { Profile } from "../engine/metadata";
-import { apiPostParser, DEFAULT_MAX_CHARS, resourcesFor, toApiResult } from "./result";
+import type { ChosenProfile } from "../engine/metadata";
+import { apiPostParser, DEFAULT_MAX_CHARS, toApiResult } from "./result";
+import { lazyCrisisResources } from "../safety/crisis-resources";
 
 export interface BatchSummary {
   read: number;
@@ -38,7 +39,7 @@ export interface PredictOptions extends BatchOptions {
   /** picks the crisis resources attached to results that need them */
   locale?: string;
   /** the operating point that decides help_seeking.label (absent: the model's own threshold) */
-  profile?: { name: Profile; threshold: number };
+  profile?: ChosenProfile;
   format?: "jsonl" | "csv";
   /** dotted paths of the result to write (e.g. id,help_seeking.label,help_seeking.probs.yes); all by default */
   fields?: string[];
@@ -121,7 +122,7 @@ export async function runPredict(engine: Engine, opts: PredictOptions): Promise<
   const summary = newSummary();
   const parse = apiPostParser(opts.maxChars ?? DEFAULT_MAX_CHARS);
   const digits = opts.precision ?? 4;
-  const resources = resourcesFor(opts.locale);
+  const resources = lazyCrisisResources(opts.locale);
   const format = opts.format ?? "jsonl";
   const fields = opts.fields ?? (format === "csv" ? DEFAULT_CSV_FIELDS : undefined);
   const { progress, log } = progressFor("predicted", opts);

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { PROFILES, type Profile } from "../engine/metadata";
+import { chooseProfile, PROFILES, type Profile } from "../engine/metadata";
 import { defaultModelDir, loadNodeEngine, packageRoot } from "../hosts/node";
 import { NOTICE } from "../worker/schemas";
 import { checkFields, DEFAULT_CSV_FIELDS, runPredict, runRedact, type BatchSummary } from "./commands";
@@ -225,8 +225,7 @@ async function run(command: string, values: Record<string, string | boolean | un
   const engine = await loadNodeEngine(model); // one window per ONNX run: batching padded windows was slower (300 silver posts: 14.7 s at 1, 18.6 s at 32)
   const profiles = engine.metadata.profiles;
   if (requested !== undefined && !profiles) throw new UserError(`--profile: the model ${engine.model.name}@${engine.model.version} has no operating points; leave --profile out`);
-  const name = (requested as Profile | undefined) ?? profiles?.default;
-  const profile = profiles && name ? { name, threshold: profiles.thresholds[name] } : undefined;
+  const profile = chooseProfile(requested as Profile | undefined, profiles);
   log(`model ${engine.model.name}@${engine.model.version} (${engine.model.variant})${profile ? `, profile ${profile.name} (p(yes) >= ${profile.threshold})` : ""}`);
   const summary = await runPredict(engine, {
     profile,

@@ -2,9 +2,9 @@
 // primary heads, `aux` nested, `windows`, `review`, `resources` when assess() asks for them. Built with the
 // same policy functions as the Worker (src/safety) and checked against the same zod schema, so the two
 // surfaces cannot drift apart silently. Posts are read with the API's post schema and limits too.
-import type { Profile } from "../engine/metadata";
+import type { ChosenProfile } from "../engine/metadata";
 import type { Prediction } from "../engine/types";
-import { crisisResources, type CrisisResources } from "../safety/crisis-resources";
+import type { CrisisResources } from "../safety/crisis-resources";
 import { predictResult } from "../worker/predict-result";
 import { DEFAULT_MAX_CHARS_PER_POST, predictRequestSchema, PredictResultSchema, type PredictResult } from "../worker/schemas";
 import { tooLong, type BadLine, type PostRecord } from "./jsonl";
@@ -40,12 +40,7 @@ export function toApiResult(
   prediction: Prediction,
   resources: () => CrisisResources,
   digits: number,
-  profile?: { name: Profile; threshold: number },
+  profile?: ChosenProfile,
 ): PredictResult {
   return PredictResultSchema.parse(predictResult(id, prediction, { cached: false, resources, digits, text, profile }));
-}
-
-export function resourcesFor(locale: string | undefined): () => CrisisResources {
-  let cached: CrisisResources | null = null;
-  return () => (cached ??= crisisResources(locale, undefined));
 }

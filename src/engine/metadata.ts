@@ -44,6 +44,20 @@ const profilesSchema = z
 
 export type ModelProfiles = z.infer<typeof profilesSchema>;
 
+/** The operating point that decides help_seeking's label: yes iff p(yes) >= threshold. */
+export interface ChosenProfile {
+  name: Profile;
+  threshold: number;
+}
+
+/** The requested profile, else the model's default; undefined when the model has no profiles (its own threshold
+ * decides). A caller that names a profile for such a model is told so by the API or the CLI, each in its words. */
+export function chooseProfile(requested: Profile | undefined, profiles: ModelProfiles | undefined): ChosenProfile | undefined {
+  if (!profiles) return undefined;
+  const name = requested ?? profiles.default;
+  return { name, threshold: profiles.thresholds[name] };
+}
+
 /** model.json's optional `profiles` (undefined when absent); throws with a clear message when malformed. */
 export function parseProfiles(raw: unknown): ModelProfiles | undefined {
   if (raw === undefined || raw === null) return undefined;

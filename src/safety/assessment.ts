@@ -36,7 +36,8 @@ export interface Assessment {
   review_reasons: string[];
 }
 
-export function assess(prediction: Prediction, policy: SafetyPolicy = DEFAULT_POLICY): Assessment {
+/** `nonEnglish`: the post's language when language.ts judges it not English (a review reason of its own). */
+export function assess(prediction: Prediction, policy: SafetyPolicy = DEFAULT_POLICY, nonEnglish?: string): Assessment {
   const help = prediction.heads.help_seeking as SingleLabelResult | undefined;
   const condition = prediction.heads.condition as SingleLabelResult | undefined;
   const crisisReasons: string[] = [];
@@ -51,5 +52,6 @@ export function assess(prediction: Prediction, policy: SafetyPolicy = DEFAULT_PO
   if (help && pYes >= low && pYes <= high) reviewReasons.push("help_seeking_uncertain");
   if (condition && Math.max(...Object.values(condition.probs)) < policy.minConditionConfidence) reviewReasons.push("condition_uncertain");
   if (crisisReasons.includes("condition_suicidal")) reviewReasons.push("possible_risk");
+  if (nonEnglish) reviewReasons.push("not_english");
   return { crisis: crisisReasons.length > 0, crisis_reasons: crisisReasons, review: reviewReasons.length > 0, review_reasons: reviewReasons };
 }

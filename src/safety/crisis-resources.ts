@@ -73,3 +73,9 @@ export function crisisResources(locale?: string | null, acceptLanguage?: string 
     note: table.emergency_note,
   };
 }
+
+/** crisisResources for one request or run, looked up once and only when a result asks for them. */
+export function lazyCrisisResources(locale?: string | null, acceptLanguage?: string | null): () => CrisisResources {
+  let resolved: CrisisResources | null = null;
+  return () => (resolved ??= crisisResources(locale, acceptLanguage));
+}

@@ -3,9 +3,9 @@
 // service and the CLI's `predict` build their output with this one function, so the two surfaces agree.
 import { PRIMARY_TASKS } from "../engine/codebook";
 import type { Evidence } from "../engine/evidence";
-import type { Profile } from "../engine/metadata";
+import type { ChosenProfile } from "../engine/metadata";
 import type { HeadResult as EngineHeadResult, Prediction } from "../engine/types";
-import { assess } from "../safety/assessment";
+import { assess, DEFAULT_POLICY } from "../safety/assessment";
 import type { CrisisResources } from "../safety/crisis-resources";
 import { nonEnglishLanguage, notEnglishWarning } from "../safety/language";
 import type { HeadResult, MultiLabel, PredictResult, SingleLabel } from "./schemas";
@@ -22,7 +22,7 @@ export interface ResultOptions {
   text: string;
   /** the operating point that decides help_seeking's label: yes iff p(yes) >= threshold (the probabilities
    * stay the model's; cached predictions are profile-independent). Absent: the model's own threshold. */
-  profile?: { name: Profile; threshold: number };
+  profile?: ChosenProfile;
 }
 
 const PRIMARY = new Set<string>(PRIMARY_TASKS);
@@ -56,9 +56,8 @@ export function predictResult(id: string, prediction: Prediction, opts: ResultOp
   for (const [task, head] of Object.entries(prediction.heads)) {
     if (!PRIMARY.has(task)) aux[task] = "label" in head ? single(head, task, opts.digits) : multi(head, task, opts.digits);
   }
-  const a = assess(prediction);
   const language = nonEnglishLanguage(opts.text);
-  const reviewReasons = language ? [...a.review_reasons, "not_english"] : a.review_reasons;
+  const a = assess(prediction, DEFAULT_POLICY, language);
   return {
     id,
     help_seeking: helpSeeking(prediction.heads.help_seeking, opts),
@@ -67,7 +66,7 @@ export function predictResult(id: string, prediction: Prediction, opts: ResultOp
     aux,
     windows: prediction.windows,
     cached: opts.cached,
-    review: { needed: reviewReasons.length > 0, reasons: reviewReasons },
+    review: { needed: a.review, reasons: a.review_reasons },
     ...(a.crisis ? { resources: { ...opts.resources(), reasons: a.crisis_reasons } } : {}),
     ...(opts.evidence ? { evidence: { task: "help_seeking" as const, ...opts.evidence } } : {}),
     ...(language ? { warnings: [notEnglishWarning(language)] } : {}),

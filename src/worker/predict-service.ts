@@ -14,12 +14,12 @@ import { helpSeekingEvidence, type Evidence as EngineEvidence } from "../engine/
 import { normalise } from "../engine/normalise";
 import type { Prediction } from "../engine/types";
 import { NOTICE } from "../safety/assessment";
-import { crisisResources, type CrisisResources } from "../safety/crisis-resources";
+import { lazyCrisisResources } from "../safety/crisis-resources";
 import type { RequestStats } from "./env";
 import { ApiError } from "./errors";
 import type { KvCache } from "./kv-cache";
 import { errorFields, log } from "./logger";
-import type { ModelProfiles, Profile } from "../engine/metadata";
+import { chooseProfile, type ChosenProfile, type ModelProfiles, type Profile } from "../engine/metadata";
 import { getEngine, MODEL_INFO, MODEL_PROFILES } from "./model";
 import { predictResult } from "./predict-result";
 import { evidenceKey, predictionCaches, predictionKey, type CachedEvidence } from "./prediction-cache";
@@ -40,15 +40,11 @@ export interface PredictContext {
   profiles?: ModelProfiles | undefined;
 }
 
-/** The request's operating point: its `profile`, else the model's default; none when the model has no
- * profiles (the model's own threshold decides), and a 400 when a request names one for such a model. */
-export function chosenProfile(requested: Profile | undefined, profiles: ModelProfiles | undefined): { name: Profile; threshold: number } | undefined {
-  if (!profiles) {
-    if (requested) throw new ApiError("invalid_request", `this model has no operating points: leave "profile" out (it was "${requested}")`);
-    return undefined;
-  }
-  const name = requested ?? profiles.default;
-  return { name, threshold: profiles.thresholds[name] };
+/** The request's operating point (metadata.ts chooseProfile); a 400 when a request names one for a model
+ * without profiles. */
+export function chosenProfile(requested: Profile | undefined, profiles: ModelProfiles | undefined): ChosenProfile | undefined {
+  if (requested && !profiles) throw new ApiError("invalid_request", `this model has no operating points: leave "profile" out (it was "${requested}")`);
+  return chooseProfile(requested, profiles);
 }
 
 export async function predictBatch(request: PredictRequest, ctx: PredictContext): Promise<{ body: PredictResponse; stats: RequestStats }> {
@@ -82,8 +78,7 @@ export async function predictBatch(request: PredictRequest, ctx: PredictContext)
       )
     : undefined;
 
-  let resources: CrisisResources | null = null;
-  const resourcesFor = () => (resources ??= crisisResources(locale, ctx.acceptLanguage));
+  const resourcesFor = lazyCrisisResources(locale, ctx.acceptLanguage);
   const results = posts.map((post, i) =>
     predictResult(post.id, predictions.values[i]!, { cached: predictions.hit[i]!, resources: resourcesFor, evidence: evidence?.values[i], text: post.text, profile }),
   );

@@ -42,4 +42,11 @@ describe("assess", () => {
     expect(assess(prediction(high + 0.1, calm)).review).toBe(false);
     expect(assess(prediction(0.1, { depression: 0.35, anxiety: 0.35, none: 0.3 })).review_reasons).toEqual(["condition_uncertain"]);
   });
+
+  it("a post that is not in English asks for review, after the model's own reasons", () => {
+    const [low, high] = DEFAULT_POLICY.uncertainBand;
+    expect(assess(prediction(high + 0.1, calm), DEFAULT_POLICY, "spa")).toMatchObject({ review: true, review_reasons: ["not_english"] });
+    expect(assess(prediction((low + high) / 2, calm), DEFAULT_POLICY, "fra").review_reasons).toEqual(["help_seeking_uncertain", "not_english"]);
+    expect(assess(prediction(high + 0.1, calm), DEFAULT_POLICY, undefined).review).toBe(false);
+  });
 });
