@@ -7,19 +7,9 @@ import { accessSync, constants, createReadStream, createWriteStream, renameSync,
 import { basename, dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type { Writable } from "node:stream";
+import { isBlankLine, parsePostLine as parseBatchLine, tooLong as tooLongReason, type BadLine, type PostRecord } from "../batch/post-line";
 
-export interface PostRecord {
-  line: number;
-  id: string;
-  text: string;
-  /** the whole parsed object, so `redact` can write the record back with only `text` changed */
-  record: Record<string, unknown>;
-}
-
-export interface BadLine {
-  line: number;
-  reason: string;
-}
+export { isBlankLine, type BadLine, type PostRecord } from "../batch/post-line";
 
 export class BadLineError extends Error {
   constructor(readonly bad: BadLine) {
@@ -30,32 +20,14 @@ export class BadLineError extends Error {
 /** A mistake the user can fix (a path, a flag): reported as one line, exit code 2, no stack trace. */
 export class UserError extends Error {}
 
-export interface ParseOptions {
-  /** posts longer than this (UTF-16 code units, as the API counts) are skipped; undefined = no limit */
-  maxChars?: number;
-}
-
-/** Parses one input line; returns the record or the reason it is unusable (never the text itself). */
-export function parsePostLine(raw: string, line: number, opts: ParseOptions = {}): PostRecord | BadLine {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return { line, reason: "not valid JSON" };
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return { line, reason: "not a JSON object" };
-  const record = value as Record<string, unknown>;
-  const id = record.id;
-  if (typeof id !== "string" && typeof id !== "number") return { line, reason: 'missing "id" (string or number)' };
-  if (typeof record.text !== "string") return { line, reason: 'missing "text" (string)' };
-  if (record.text.trim() === "") return { line, reason: '"text" is empty' };
-  if (opts.maxChars !== undefined && record.text.length > opts.maxChars) return { line, reason: tooLong(opts.maxChars) };
-  return { line, id: String(id), text: record.text, record };
+/** Parses one input line (src/batch/post-line.ts); an over-long post's reason names --max-chars. */
+export function parsePostLine(raw: string, line: number, opts: { maxChars?: number } = {}): PostRecord | BadLine {
+  return parseBatchLine(raw, line, { ...opts, maxCharsSetting: "--max-chars" });
 }
 
 /** The skip reason of an over-long post (one reason for every such line, so the summary counts them together). */
 export function tooLong(maxChars: number): string {
-  return `text is too long: the limit is ${maxChars} characters per post (--max-chars); split or shorten the post`;
+  return tooLongReason(maxChars, "--max-chars");
 }
 
 export type LineParser = (raw: string, line: number) => PostRecord | BadLine;
@@ -73,7 +45,7 @@ export async function* readPosts(
   for await (const raw of lines) {
     n++;
     if (onBytes) onBytes((bytes += Buffer.byteLength(raw) + 1));
-    if (raw.trim() === "") continue; // blank lines are layout, not records
+    if (isBlankLine(raw)) continue; // blank lines are layout, not records
     yield parse(raw, n);
   }
 }

@@ -19,6 +19,8 @@ import { API_VERSION } from "./api-version";
 import { serveOpenApi } from "./openapi";
 import { docsRoutes } from "./routes/docs";
 import { healthRoutes } from "./routes/health";
+import { jobsRoutes } from "./routes/jobs";
+import { uploadsRoutes } from "./routes/uploads";
 import { labelsRoutes } from "./routes/labels";
 import { metricsRoutes } from "./routes/metrics";
 import { predictRoutes } from "./routes/predict";
@@ -29,6 +31,13 @@ import { predictRoutes } from "./routes/predict";
  */
 export const ALLOWED_METHODS: ReadonlyArray<readonly [path: string, methods: readonly string[]]> = [
   ["/v1/predict", ["POST", "OPTIONS"]],
+  ["/v1/jobs", ["POST", "OPTIONS"]],
+  ["/v1/jobs/:id", ["GET", "HEAD", "DELETE", "OPTIONS"]],
+  ["/v1/jobs/:id/results", ["GET", "HEAD", "OPTIONS"]],
+  ["/v1/uploads", ["POST", "OPTIONS"]],
+  ["/v1/uploads/:upload_id", ["DELETE", "OPTIONS"]],
+  ["/v1/uploads/:upload_id/parts/:part", ["PUT", "OPTIONS"]],
+  ["/v1/uploads/:upload_id/complete", ["POST", "OPTIONS"]],
   ["/v1/labels", ["GET", "HEAD", "OPTIONS"]],
   ["/health", ["GET", "HEAD", "OPTIONS"]],
   ["/metrics", ["GET", "HEAD", "OPTIONS"]],
@@ -44,9 +53,9 @@ export function corsMiddleware(config: Config) {
   const any = config.corsOrigins.includes("*");
   return cors({
     origin: any ? "*" : (origin) => (config.corsOrigins.includes(origin) ? origin : null),
-    allowMethods: ["GET", "POST", "OPTIONS"],
+    allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
     allowHeaders: ["Authorization", "X-API-Key", "Content-Type", "Accept-Language", "X-Request-Id"],
-    exposeHeaders: ["X-Request-Id", "Retry-After"],
+    exposeHeaders: ["X-Request-Id", "Retry-After", "Location"],
     maxAge: 600,
   });
 }
@@ -63,6 +72,8 @@ export function createApp(config: Config = DEFAULT_CONFIG) {
   app.use("/v1/*", (c, next) => (PUBLIC_V1.has(c.req.path) ? next() : apiKeyAuth(c, next)));
   app.use("/metrics/*", apiKeyAuth);
   app.route("/v1/predict", predictRoutes(config));
+  app.route("/v1/jobs", jobsRoutes(config));
+  app.route("/v1/uploads", uploadsRoutes(config));
   app.route("/v1/labels", labelsRoutes());
   app.route("/health", healthRoutes());
   app.route("/metrics", metricsRoutes());

@@ -15,6 +15,16 @@ export interface Config extends PredictLimits {
   authRequired: boolean;
   /** allowed browser origins for CORS; ["*"] allows any origin (keys travel in headers, never cookies) */
   corsOrigins: string[];
+  /** batch jobs: days a job's input, results and status are kept */
+  jobRetentionDays: number;
+  /** batch jobs: input lines per queue message (one consumer invocation) */
+  jobChunkLines: number;
+  /** batch jobs: input lines per job */
+  maxJobLines: number;
+  /** batch jobs: bytes of a JSONL body sent to POST /v1/jobs, and of one upload part */
+  maxJobBodyBytes: number;
+  /** the bucket_name of the JOBS_BUCKET binding: inputs by reference are r2://<jobsBucketName>/<key> */
+  jobsBucketName: string;
 }
 
 /** A var of the Worker: its name, the value when it is missing or unparsable, and how a set value is read. */
@@ -69,6 +79,18 @@ const originsVar: Var<string[]> = {
   },
 };
 
+/** A name: letters, digits, dots and dashes (an R2 bucket name). */
+function nameVar(name: Var<string>["name"], fallback: string): Var<string> {
+  return {
+    name,
+    fallback,
+    read(raw) {
+      const value = isBlank(raw) ? "" : String(raw).trim();
+      return /^[a-z0-9][a-z0-9.-]{1,62}$/.test(value) ? value : fallback;
+    },
+  };
+}
+
 export const VARS: { readonly [K in keyof Config]: Var<Config[K]> } = {
   cacheTtlSeconds: intVar("CACHE_TTL_SECONDS", 604_800, KV_MIN_TTL_SECONDS, 365 * 86_400),
   // a request never needs more keys than one KV bulk get takes
@@ -80,6 +102,13 @@ export const VARS: { readonly [K in keyof Config]: Var<Config[K]> } = {
   maxExplainChars: intVar("MAX_EXPLAIN_CHARS", 3_000, 1, 1_000_000),
   authRequired: switchVar("AUTH_REQUIRED", true),
   corsOrigins: originsVar,
+  jobRetentionDays: intVar("JOB_RETENTION_DAYS", 7, 1, 365),
+  // a chunk must fit one consumer invocation's CPU limit and one KV bulk get per MAX_POSTS posts
+  jobChunkLines: intVar("JOB_CHUNK_LINES", 100, 1, 1_000),
+  maxJobLines: intVar("MAX_JOB_LINES", 1_000_000, 1, 10_000_000),
+  // Workers accept request bodies up to 100 MB; R2 multipart parts are at least 5 MiB (but the last)
+  maxJobBodyBytes: intVar("MAX_JOB_BODY_BYTES", 33_554_432, 5 * 1_048_576, 95 * 1_048_576),
+  jobsBucketName: nameVar("JOBS_BUCKET_NAME", "mhelp-jobs"),
 };
 
 type ConfigEntry = { [K in keyof Config]: [K, Var<Config[K]>] }[keyof Config];

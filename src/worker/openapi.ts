@@ -18,7 +18,7 @@ export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Record<
     out[status] = {
       description: ERROR_DESCRIPTIONS[status],
       content: JSON_ERROR,
-      ...(status === 429 || status === 503 ? { headers: { "Retry-After": { description: "seconds to wait before retrying", schema: { type: "integer" as const } } } } : {}),
+      ...(status === 409 || status === 429 || status === 503 ? { headers: { "Retry-After": { description: "seconds to wait before retrying", schema: { type: "integer" as const } } } } : {}),
     };
   }
   return out;
@@ -91,6 +91,7 @@ export function serveOpenApi(app: OpenAPIHono<any>, config: Config, version: str
       },
       tags: [
         { name: "predict", description: "help-seeking, condition and causes" },
+        { name: "jobs", description: "batch jobs over JSONL inputs in R2, scored by queue consumers" },
         { name: "meta", description: "labels, health, metrics" },
       ],
     }), config);
