@@ -319,3 +319,37 @@ async function ownerOfTestKey(): Promise<string> {
   const { TEST_API_KEY } = await import("./helpers");
   return sha256Hex(TEST_API_KEY);
 }
+
+describe("retention", () => {
+  it("a job's alarm (JOB_RETENTION_DAYS after creation) deletes its objects and its status", async () => {
+    const { runDurableObjectAlarm } = await import("cloudflare:test");
+    const id = await submit(jsonl([postLine(0), postLine(1)]));
+    await finished(id);
+    expect(await env.JOBS_BUCKET.head(partKey(id, 0))).not.toBeNull();
+    const s = await status(id);
+    expect(Date.parse(s.expires) - Date.parse(s.created)).toBe(DEFAULT_CONFIG.jobRetentionDays * 86_400_000);
+    expect(await runDurableObjectAlarm(tracker(env, id))).toBe(true);
+    expect(await env.JOBS_BUCKET.head(partKey(id, 0))).toBeNull();
+    expect(await env.JOBS_BUCKET.head(`jobs/${id}/input.jsonl`)).toBeNull();
+    await expectError(await call(`/v1/jobs/${id}`), 404, "not_found");
+  });
+
+  it("the daily sweep deletes job and upload objects older than the retention period, and nothing newer", async () => {
+    const { createScheduledController } = await import("cloudflare:test");
+    const { sweepExpired } = await import("../../src/worker/jobs/job-retention");
+    await env.JOBS_BUCKET.put("uploads/abandoned/upl_x.jsonl", postLine(0));
+    await env.JOBS_BUCKET.put("operator/keep.jsonl", postLine(0));
+    // the cron handler, today: everything was just written, nothing is old enough
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: "17 3 * * *" }), env, ctx);
+    const { waitOnExecutionContext } = await import("cloudflare:test");
+    await waitOnExecutionContext(ctx);
+    expect(await env.JOBS_BUCKET.head("uploads/abandoned/upl_x.jsonl")).not.toBeNull();
+    // a week and a day later
+    const later = Date.now() + (DEFAULT_CONFIG.jobRetentionDays + 1) * 86_400_000;
+    expect(await sweepExpired(env.JOBS_BUCKET, DEFAULT_CONFIG, later)).toBeGreaterThan(0);
+    expect(await env.JOBS_BUCKET.head("uploads/abandoned/upl_x.jsonl")).toBeNull();
+    expect((await env.JOBS_BUCKET.list({ prefix: "jobs/" })).objects).toEqual([]);
+    expect(await env.JOBS_BUCKET.head("operator/keep.jsonl")).not.toBeNull();
+  });
+});

@@ -54,6 +54,10 @@ export class JobTracker extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.createTables();
+  }
+
+  private createTables(): void {
     this.sql.exec(`CREATE TABLE IF NOT EXISTS job (one INTEGER PRIMARY KEY CHECK (one = 1), state TEXT NOT NULL)`);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS chunks (
       idx INTEGER PRIMARY KEY, first_line INTEGER NOT NULL, last_line INTEGER NOT NULL, records INTEGER NOT NULL,
@@ -185,6 +189,7 @@ export class JobTracker extends DurableObject<Env> {
     const state = this.load();
     if (state) await this.deleteObjects(state);
     await this.ctx.storage.deleteAll();
+    this.createTables(); // this instance may still answer a read: an empty job, i.e. 404
     log("info", "job expired", { deleted: true });
   }
 
