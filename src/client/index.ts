@@ -175,9 +175,11 @@ export async function* ndjsonLines(response: Response): AsyncGenerator<string> {
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let pending = "";
+  let finished = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
+      finished = done;
       pending += done ? decoder.decode() : decoder.decode(value, { stream: true });
       const lines = pending.split("\n");
       pending = done ? "" : lines.pop()!;
@@ -185,6 +187,8 @@ export async function* ndjsonLines(response: Response): AsyncGenerator<string> {
       if (done) return;
     }
   } finally {
+    // a caller that stops early (break, an error) must not leave the download open
+    if (!finished) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
 }

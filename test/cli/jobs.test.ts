@@ -21,7 +21,7 @@ interface Run {
 
 /** Runs the CLI without blocking this process (the Worker's output pipes must keep draining meanwhile). */
 function mhelp(...args: string[]): Promise<Run> {
-  const env = { ...process.env, MHELP_PROGRESS_MS: "0" };
+  const env: NodeJS.ProcessEnv = { ...process.env, MHELP_PROGRESS_MS: "0" };
   delete env.MHELP_URL;
   delete env.MHELP_API_KEY;
   return new Promise((resolve) => {
