@@ -139,6 +139,24 @@ describe("job methods over a stub transport", () => {
     expect(out).toEqual(lines);
   });
 
+  it("a caller that stops reading early cancels the download", async () => {
+    let cancelled = false;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(new TextEncoder().encode('{"line":1}\n{"line":2}\n'));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const client = new MhelpClient({ baseUrl: "https://x.test", fetch: async () => new Response(stream) });
+    for await (const line of client.jobResults(`job_${"1".repeat(32)}`)) {
+      expect(line.line).toBe(1);
+      break;
+    }
+    expect(cancelled).toBe(true);
+  });
+
   it("ndjsonLines yields a last line without a trailing newline and skips blank lines", async () => {
     const got: string[] = [];
     for await (const l of ndjsonLines(new Response('{"a":1}\n\n  \n{"b":2}'))) got.push(l);
