@@ -10,6 +10,7 @@ import { NOTICE } from "../worker/schemas";
 import { checkFields, DEFAULT_CSV_FIELDS, runPredict, runRedact, type BatchSummary } from "./commands";
 import { NothingToScoreError, runEval } from "./evaluate";
 import { engineExplainer } from "./evidence-eval";
+import { JOBS_USAGE_LINES, runJobs } from "./jobs";
 import { BadLineError, checkInputPath, checkOutputPath, UserError, writeWhole } from "./jsonl";
 import { DEFAULT_MAX_CHARS } from "./result";
 
@@ -19,6 +20,7 @@ usage:
   mhelp predict --input posts.jsonl --output preds.jsonl [options]     (mhelp predict --help)
   mhelp redact  --input posts.jsonl --output redacted.jsonl [--strict] (mhelp redact --help)
   mhelp eval    --input labelled.jsonl [--output metrics.json] [options] (mhelp eval --help)
+${JOBS_USAGE_LINES}
   mhelp --version
 
 Input lines are JSON objects with "id" and "text"; "-" means stdin/stdout.
@@ -256,6 +258,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${version()}\n`);
     return 0;
   }
+  // jobs has subcommands and talks to a server: its own parser (src/cli/jobs.ts)
+  if (command === "jobs") return runJobs(rest);
   const debug = argv.includes("--debug");
   const name = OPTIONS[command] ? command : null;
   const usage = (message: string): number => {
@@ -263,7 +267,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`mhelp${name ? ` ${name}` : ""}: ${message}${hint}\n`);
     return 2;
   };
-  if (!name) return usage(`unknown command ${JSON.stringify(command)}; the commands are predict, redact, eval`);
+  if (!name) return usage(`unknown command ${JSON.stringify(command)}; the commands are predict, redact, eval, jobs`);
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({ args: rest, options: OPTIONS[name], strict: true, allowPositionals: false }) as {

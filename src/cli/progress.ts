@@ -6,6 +6,8 @@ import { statSync } from "node:fs";
 export interface ProgressOptions {
   /** input size in bytes, for the ETA (undefined: stdin, no ETA) */
   totalBytes?: number;
+  /** posts expected in all, for the bar when progress is counted in posts rather than bytes (a server-side job) */
+  totalPosts?: number;
   tty?: boolean;
   intervalMs?: number;
   write?: (s: string) => void;
@@ -41,6 +43,7 @@ export class Progress {
   private done = 0;
   private bytes = 0;
   private complete = true;
+  private totalPosts: number | undefined;
 
   constructor(private readonly verb: string, private readonly opts: ProgressOptions = {}) {
     this.tty = opts.tty ?? Boolean(process.stderr.isTTY);
@@ -50,6 +53,12 @@ export class Progress {
     this.now = opts.now ?? Date.now;
     this.started = this.now();
     this.last = this.started;
+    this.totalPosts = opts.totalPosts;
+  }
+
+  /** The posts expected in all, once known (a job's total is known only after the server has read its input). */
+  setTotalPosts(total: number): void {
+    this.totalPosts = total;
   }
 
   /** A message line that must not be overwritten by the bar. */
@@ -88,6 +97,7 @@ export class Progress {
     let frac: number | undefined;
     if (final && this.complete) frac = 1;
     else if (total && total > 0 && this.bytes > 0) frac = Math.min(1, this.bytes / total);
+    else if (this.totalPosts !== undefined && this.totalPosts > 0) frac = Math.min(1, this.done / this.totalPosts);
     if (final && !this.complete) frac = undefined;
     const eta = !final && frac !== undefined && frac > 0 ? ` ETA ${duration((secs * (1 - frac)) / frac)}` : "";
     const pct = frac !== undefined ? ` ${Math.floor(frac * 100)}%` : "";
