@@ -239,8 +239,8 @@ describe("auth and limits", () => {
     const json = { "content-type": "application/json" };
     await expectError(await call("/v1/jobs", { method: "POST", headers: json, body: JSON.stringify({ input: "s3://x/y" }) }), 400, "invalid_request");
     await expectError(await call("/v1/jobs", { method: "POST", headers: json, body: JSON.stringify({ input: "r2://other-bucket/x.jsonl" }) }), 400, "invalid_request");
-    await expectError(await call("/v1/jobs", { method: "POST", headers: json, body: JSON.stringify({ input: "r2://mhelp-jobs/missing.jsonl" }) }), 400, "invalid_request");
-    await expectError(await call("/v1/jobs", { method: "POST", headers: json, body: JSON.stringify({ input: "r2://mhelp-jobs/uploads/someoneelse/upl_1.jsonl" }) }), 400, "invalid_request");
+    await expectError(await call("/v1/jobs", { method: "POST", headers: json, body: JSON.stringify({ input: "r2://mhelp-jobs/missing.jsonl" }) }), 404, "not_found");
+    await expectError(await call("/v1/jobs", { method: "POST", headers: json, body: JSON.stringify({ input: "r2://mhelp-jobs/uploads/someoneelse/upl_1.jsonl" }) }), 404, "not_found");
     await expectError(await call("/v1/jobs", { method: "POST", headers: json, body: JSON.stringify({ input: "r2://mhelp-jobs/x.jsonl", extra: 1 }) }), 400, "invalid_request");
   });
 
@@ -351,5 +351,23 @@ describe("retention", () => {
     expect(await env.JOBS_BUCKET.head("uploads/abandoned/upl_x.jsonl")).toBeNull();
     expect((await env.JOBS_BUCKET.list({ prefix: "jobs/" })).objects).toEqual([]);
     expect(await env.JOBS_BUCKET.head("operator/keep.jsonl")).not.toBeNull();
+  });
+});
+
+describe("upload errors", () => {
+  it("parts that do not match are 409, a finished or aborted upload is 404, another key's upload is 404", async () => {
+    const created = await call("/v1/uploads", { method: "POST" });
+    const upload = (await created.json()) as { upload_id: string };
+    const put = await call(`/v1/uploads/${upload.upload_id}/parts/1`, { method: "PUT", headers: { "content-type": "application/octet-stream" }, body: postLine(0) });
+    expect(put.status).toBe(200);
+    const json = { "content-type": "application/json" };
+    const bogus = await call(`/v1/uploads/${upload.upload_id}/complete`, { method: "POST", headers: json, body: JSON.stringify({ parts: [{ part: 1, etag: "not-the-etag" }] }) });
+    await expectError(bogus, 409, "upload_conflict");
+    await expectError(await call(`/v1/uploads/${upload.upload_id}/parts/2`, { method: "PUT", headers: { "content-type": "application/octet-stream" }, body: "" }), 400, "empty_body");
+    expect((await call(`/v1/uploads/${upload.upload_id}`, { method: "DELETE" })).status).toBe(204);
+    const afterAbort = await call(`/v1/uploads/${upload.upload_id}/parts/2`, { method: "PUT", headers: { "content-type": "application/octet-stream" }, body: postLine(1) });
+    await expectError(afterAbort, 404, "not_found");
+    await expectError(await call(`/v1/uploads/not-an-upload/parts/1`, { method: "PUT", headers: { "content-type": "application/octet-stream" }, body: "x" }), 404, "not_found");
+    await expectError(await call(`/v1/uploads/${upload.upload_id}/parts/0`, { method: "PUT", headers: { "content-type": "application/octet-stream" }, body: "x" }), 400, "invalid_request");
   });
 });

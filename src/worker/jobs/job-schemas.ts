@@ -30,6 +30,8 @@ export const JobOptionsSchema = z.object({
   callback_url: z
     .url({ protocol: /^https?$/, error: "callback_url must be an http(s) URL, e.g. https://example.org/mhelp-done" })
     .max(2_048, { error: "callback_url must be at most 2048 characters" })
+    // the document then says http(s) too (a format alone would let other schemes through)
+    .regex(/^https?:\/\//i, { error: "callback_url must be an http(s) URL, e.g. https://example.org/mhelp-done" })
     .optional()
     .openapi({ description: "called once with POST and the job's status (JSON) when the job finishes; never with post text" }),
 });
@@ -37,26 +39,32 @@ export type JobOptions = z.infer<typeof JobOptionsSchema>;
 
 export const JobQuerySchema = JobOptionsSchema;
 
-/** JSON body of POST /v1/jobs: an input already in the job bucket (uploaded with /v1/uploads or by the operator). */
-export const JobByReferenceSchema = z
-  .strictObject(
-    {
-      ...JobOptionsSchema.shape,
-      input: z
-        .string({ error: 'input must be a string "r2://<bucket>/<key>" naming a JSONL object in the job bucket' })
-        .max(1_100, { error: "input must be at most 1100 characters" })
-        .regex(/^r2:\/\/[^/\s]+\/\S+$/, { error: 'input must look like "r2://<bucket>/<key>", e.g. the `input` that POST /v1/uploads/{upload_id}/complete returned' })
-        .openapi({ description: "a JSONL object in the job bucket: `r2://<bucket>/<key>`", example: "r2://mhelp-jobs/uploads/3f9a1c2b7d4e/upl_0123abcd.jsonl" }),
-    },
-    {
-      error: (iss) =>
-        iss.code === "unrecognized_keys"
-          ? `unknown field(s) ${iss.keys.map((k) => `"${k}"`).join(", ")}; the body has "input" and optionally "locale", "profile" and "callback_url"`
-          : 'the body must be a JSON object like {"input": "r2://mhelp-jobs/<key>"}',
-    },
-  )
-  .openapi("JobByReference");
-export type JobByReference = z.infer<typeof JobByReferenceSchema>;
+/** JSON body of POST /v1/jobs: an input already in the job bucket (uploaded with /v1/uploads or by the operator).
+ * `bucket`: the deployment's job bucket (JOBS_BUCKET_NAME), the only bucket an input may name. */
+export function jobByReferenceSchema(bucket: string) {
+  const prefix = `r2://${bucket}/`;
+  return z
+    .strictObject(
+      {
+        ...JobOptionsSchema.shape,
+        input: z
+          .string({ error: `input must be a string "${prefix}<key>" naming a JSONL object in the job bucket` })
+          .max(1_100, { error: "input must be at most 1100 characters" })
+          .regex(new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}\\S+$`), {
+            error: `input must look like "${prefix}<key>", e.g. the \`input\` that POST /v1/uploads/{upload_id}/complete returned`,
+          })
+          .openapi({ description: `a JSONL object in the job bucket: \`${prefix}<key>\``, example: `${prefix}uploads/3f9a1c2b7d4e/upl_0123abcd.jsonl` }),
+      },
+      {
+        error: (iss) =>
+          iss.code === "unrecognized_keys"
+            ? `unknown field(s) ${iss.keys.map((k) => `"${k}"`).join(", ")}; the body has "input" and optionally "locale", "profile" and "callback_url"`
+            : `the body must be a JSON object like {"input": "${prefix}<key>"}`,
+      },
+    )
+    .openapi("JobByReference");
+}
+export type JobByReference = z.infer<ReturnType<typeof jobByReferenceSchema>>;
 
 export const JobIdParamSchema = z.object({
   id: z.string().openapi({ param: { name: "id", in: "path" }, description: "the job id from POST /v1/jobs", example: "job_0f1e2d3c4b5a69788796a5b4c3d2e1f0" }),

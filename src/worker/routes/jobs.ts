@@ -16,7 +16,7 @@ import type { JobRecord } from "../jobs/job-tracker";
 import {
   FINISHED_STATUSES,
   JOB_ID_RE,
-  JobByReferenceSchema,
+  jobByReferenceSchema,
   JobCreatedSchema,
   JobIdParamSchema,
   JobQuerySchema,
@@ -25,6 +25,7 @@ import {
 } from "../jobs/job-schemas";
 import { MODEL_INFO } from "../model";
 import { errorResponses, REQUEST_ID_HEADER, SECURITY } from "../openapi";
+import { NON_BLANK_RE } from "../schemas";
 
 const NDJSON_RE = /^application\/(x-ndjson|jsonl|x-jsonlines|jsonlines)\s*(;|$)/i;
 const JSON_RE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
@@ -48,8 +49,10 @@ export function createJobRoute(config: Config) {
       body: {
         required: true,
         content: {
-          "application/x-ndjson": { schema: z.string().openapi({ description: "JSONL: one post per line", example: `${EXAMPLE_LINE}\n` }) },
-          "application/json": { schema: JobByReferenceSchema },
+          "application/x-ndjson": {
+            schema: z.string().min(1).regex(NON_BLANK_RE).openapi({ description: "JSONL: one post per line (not empty or only whitespace)", example: `${EXAMPLE_LINE}\n` }),
+          },
+          "application/json": { schema: jobByReferenceSchema(config.jobsBucketName) },
         },
       },
     },
@@ -59,7 +62,7 @@ export function createJobRoute(config: Config) {
         headers: { ...REQUEST_ID_HEADER, Location: { description: "the job's status URL", schema: { type: "string" as const } } },
         content: { "application/json": { schema: JobCreatedSchema } },
       },
-      ...errorResponses(400, 401, 403, 413, 415, 429),
+      ...errorResponses(400, 401, 403, 404, 413, 415, 429),
     },
   });
 }
@@ -145,7 +148,7 @@ async function readJobInput(c: Context<AppEnv>, config: Config, id: string, quer
     } catch {
       throw new ApiError("malformed_json", 'the body is not valid JSON; send {"input": "r2://<bucket>/<key>"}, or the JSONL itself with Content-Type: application/x-ndjson');
     }
-    const parsed = JobByReferenceSchema.safeParse(body);
+    const parsed = jobByReferenceSchema(config.jobsBucketName).safeParse(body);
     if (!parsed.success) throw validationError(parsed.error);
     const { input, ...options } = parsed.data;
     return { input: await referencedInput(c, config, input), options: { ...query, ...options } };
@@ -167,8 +170,9 @@ function tooLarge(config: Config): ApiError {
 async function referencedInput(c: Context<AppEnv>, config: Config, uri: string): Promise<JobRecord["input"]> {
   const ref = parseR2Uri(uri);
   const client = c.get("client") ?? "anonymous";
+  // 404 like an unknown job: a key cannot tell another key's upload from a missing object
   const missing = () =>
-    new ApiError("invalid_request", `there is no object "${uri.slice(0, 200)}" this API key may use; upload the input with POST /v1/uploads and pass the \`input\` it returns`);
+    new ApiError("not_found", `there is no object "${uri.slice(0, 200)}" this API key may use; upload the input with POST /v1/uploads and pass the \`input\` it returns`);
   if (!ref) throw missing();
   if (ref.bucket !== config.jobsBucketName) throw new ApiError("invalid_request", `input must be in the job bucket: r2://${config.jobsBucketName}/<key> (got bucket "${ref.bucket.slice(0, 64)}")`);
   if (ref.key.startsWith("jobs/")) throw missing();
@@ -191,7 +195,7 @@ export function jobsRoutes(config: Config) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook });
   const createRouteDef = createJobRoute(config);
   // The body is read by hand (two media types, one of them not JSON): the route is registered for the
-  // document, the query is validated with its schema, the JSON body with JobByReferenceSchema.
+  // document, the query is validated with its schema, the JSON body with jobByReferenceSchema.
   app.openAPIRegistry.registerPath(createRouteDef);
   app.post("/", async (c) => {
     const query = JobQuerySchema.safeParse(c.req.query());

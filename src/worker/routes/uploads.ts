@@ -68,11 +68,11 @@ function uploadPartRoute(config: Config) {
     security: SECURITY,
     request: {
       params: UploadPartParamSchema,
-      body: { required: true, content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } } },
+      body: { required: true, content: { "application/octet-stream": { schema: z.string().min(1).openapi({ format: "binary" }) } } },
     },
     responses: {
       200: { description: "the part is stored", headers: REQUEST_ID_HEADER, content: { "application/json": { schema: UploadPartSchema } } },
-      ...errorResponses(400, 401, 403, 404, 413, 429),
+      ...errorResponses(400, 401, 403, 404, 409, 413, 429),
     },
   });
 }
@@ -86,7 +86,7 @@ const completeUploadRoute = createRoute({
   request: { params: UploadIdParamSchema, body: { required: true, content: { "application/json": { schema: UploadCompleteSchema } } } },
   responses: {
     200: { description: "the object is in the job bucket", headers: REQUEST_ID_HEADER, content: { "application/json": { schema: UploadCompletedSchema } } },
-    ...errorResponses(400, 401, 403, 404, 415, 429),
+    ...errorResponses(400, 401, 403, 404, 409, 415, 429),
   },
 });
 
@@ -103,13 +103,16 @@ const abortUploadRoute = createRoute({
   },
 });
 
-/** R2 rejects an unknown or finished upload id, or bad parts, with an Error: a 404/400 that says what to do. */
+/** R2 rejects an unknown or finished upload id (→ 404) or parts that do not match the upload (→ 409). */
 function r2Rejected(err: unknown, what: string): ApiError {
   const message = String((err as Error)?.message ?? err);
-  if (/upload/i.test(message) && /(not ?found|no such|does not exist)/i.test(message)) {
+  if (/(not ?found|no such|does not exist|aborted|completed)/i.test(message)) {
     return new ApiError("not_found", `no open upload with this upload_id (completed, aborted or expired); start a new one with POST /v1/uploads`);
   }
-  return new ApiError("invalid_request", `${what} was refused by the bucket: ${message.slice(0, 200)}; check the part numbers and etags, and that every part but the last is at least ${MIN_PART_BYTES} bytes`);
+  return new ApiError(
+    "upload_conflict",
+    `${what} was refused by the bucket (${message.slice(0, 160)}); send the {part, etag} pairs the part uploads returned, and make every part but the last at least ${MIN_PART_BYTES} bytes`,
+  );
 }
 
 export function uploadsRoutes(config: Config) {
