@@ -28,6 +28,10 @@ describe("scripts/variant.mjs", () => {
         const bundled = sha(join(out, onnx[0]!));
         expect(bundled).toBe(JSON.parse(readFileSync(join(root, "models/fast/model.json"), "utf8")).onnx_sha256);
         expect(bundled).not.toBe(sha(join(root, "models/default/model.int8.onnx")));
+        // a queue has one consumer Worker: the variant consumes its own job queue and dead-letter queue
+        const toml = readFileSync(join(root, "wrangler.fast.generated.toml"), "utf8");
+        expect(toml.match(/^queue = "[^"]+"/gm)).toEqual(['queue = "mhelp-fast-job-chunks"', 'queue = "mhelp-fast-job-chunks"', 'queue = "mhelp-fast-job-chunks-dlq"']);
+        expect(toml).toContain('dead_letter_queue = "mhelp-fast-job-chunks-dlq"');
       } finally {
         rmSync(out, { recursive: true, force: true });
         rmSync(join(root, "wrangler.fast.generated.toml"), { force: true });

@@ -15,8 +15,13 @@ import { partKey, type ChunkMessage, type JobMessage, type PlanMessage } from ".
 import { planChunks, TooManyLines } from "./job-plan";
 import type { JobTracker } from "./job-tracker";
 
-/** The dead-letter queue's name (wrangler.toml `dead_letter_queue`): its batches are failures to record. */
+/** The dead-letter queue's name (wrangler.toml `dead_letter_queue`): its batches are failures to record.
+ * Variants (scripts/variant.mjs) rename the queues but keep the suffix, which is what isDeadLetterQueue reads. */
 export const DEAD_LETTER_QUEUE = "mhelp-job-chunks-dlq";
+
+export function isDeadLetterQueue(queue: string): boolean {
+  return queue.endsWith("-dlq");
+}
 /** sendBatch takes at most 100 messages. */
 const SEND_BATCH_MAX = 100;
 
@@ -30,7 +35,7 @@ export function tracker(env: Env, job: string): DurableObjectStub<JobTracker> {
 }
 
 export async function handleQueue(batch: MessageBatch<JobMessage>, env: Env, ctx: ExecutionContext, config: Config): Promise<void> {
-  const deadLetters = batch.queue === DEAD_LETTER_QUEUE;
+  const deadLetters = isDeadLetterQueue(batch.queue);
   for (const message of batch.messages) {
     const body = message.body;
     try {
