@@ -4,9 +4,23 @@ One rule of POST /v1/predict cannot be written in JSON Schema: every post's `id`
 (JSON Schema's uniqueItems compares whole items, not one property). The document states it in the
 PredictRequest description; this hook applies it to the requests Schemathesis generates as *valid*, so that
 a duplicate id is not reported as "schema-valid request rejected". Negative cases are left as generated.
+
+POST /v1/jobs also takes JSONL (`application/x-ndjson`), a media type Schemathesis has no serializer for: its
+generated value (a string in the document) is sent as UTF-8 bytes; anything else as JSON.
 """
 
+import json
+
 import schemathesis
+
+
+@schemathesis.serializer("application/x-ndjson")
+def ndjson_serializer(ctx, value):
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    return json.dumps(value).encode("utf-8")
 
 
 @schemathesis.hook

@@ -39,6 +39,9 @@ export type JobOptions = z.infer<typeof JobOptionsSchema>;
 
 export const JobQuerySchema = JobOptionsSchema;
 
+/** The longest R2 object key, in bytes. */
+export const R2_MAX_KEY_BYTES = 1_024;
+
 /** JSON body of POST /v1/jobs: an input already in the job bucket (uploaded with /v1/uploads or by the operator).
  * `bucket`: the deployment's job bucket (JOBS_BUCKET_NAME), the only bucket an input may name. */
 export function jobByReferenceSchema(bucket: string) {
@@ -49,7 +52,8 @@ export function jobByReferenceSchema(bucket: string) {
         ...JobOptionsSchema.shape,
         input: z
           .string({ error: `input must be a string "${prefix}<key>" naming a JSONL object in the job bucket` })
-          .max(1_100, { error: "input must be at most 1100 characters" })
+          // R2 keys are at most 1024 bytes
+          .max(prefix.length + R2_MAX_KEY_BYTES, { error: `input must be at most ${prefix.length + R2_MAX_KEY_BYTES} characters (R2 keys are at most ${R2_MAX_KEY_BYTES} bytes)` })
           .regex(new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}\\S+$`), {
             error: `input must look like "${prefix}<key>", e.g. the \`input\` that POST /v1/uploads/{upload_id}/complete returned`,
           })

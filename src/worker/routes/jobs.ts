@@ -15,6 +15,7 @@ import { tracker } from "../jobs/job-queue";
 import type { JobRecord } from "../jobs/job-tracker";
 import {
   FINISHED_STATUSES,
+  R2_MAX_KEY_BYTES,
   JOB_ID_RE,
   jobByReferenceSchema,
   JobCreatedSchema,
@@ -175,7 +176,7 @@ async function referencedInput(c: Context<AppEnv>, config: Config, uri: string):
     new ApiError("not_found", `there is no object "${uri.slice(0, 200)}" this API key may use; upload the input with POST /v1/uploads and pass the \`input\` it returns`);
   if (!ref) throw missing();
   if (ref.bucket !== config.jobsBucketName) throw new ApiError("invalid_request", `input must be in the job bucket: r2://${config.jobsBucketName}/<key> (got bucket "${ref.bucket.slice(0, 64)}")`);
-  if (ref.key.startsWith("jobs/")) throw missing();
+  if (ref.key.startsWith("jobs/") || new TextEncoder().encode(ref.key).length > R2_MAX_KEY_BYTES) throw missing();
   const ownUpload = ref.key.startsWith(uploadPrefix(client));
   if (ref.key.startsWith("uploads/") && !ownUpload) throw missing();
   const head = await c.env.JOBS_BUCKET.head(ref.key);
