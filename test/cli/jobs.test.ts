@@ -3,6 +3,7 @@
 // `npm run dev`). Submits a file with one invalid line, waits, downloads; then status, results and the user
 // errors (unknown or malformed job id, unreachable server).
 import { execFile } from "node:child_process";
+import { createServer } from "node:http";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -135,6 +136,39 @@ describe("mhelp jobs against a local Worker", () => {
     const nobody = `http://127.0.0.1:${await freePort()}`;
     expectOneLine(await mhelp("jobs", "submit", "--input", input, "--url", nobody), 1, /cannot reach http:\/\/127\.0\.0\.1:\d+ .*npm run dev.*--url/);
   }, 30_000);
+
+  it("callback_url is called once with the finished job's status (no post text)", async () => {
+    const received: Array<{ method: string; type: string; body: string }> = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString("utf8")));
+      req.on("end", () => {
+        received.push({ method: req.method ?? "", type: req.headers["content-type"] ?? "", body });
+        res.end("ok");
+      });
+    });
+    const port = await freePort();
+    await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
+    try {
+      const callback = encodeURIComponent(`http://127.0.0.1:${port}/mhelp-done`);
+      const res = await fetch(`${worker.base}/v1/jobs?callback_url=${callback}`, {
+        method: "POST",
+        headers: { "content-type": "application/x-ndjson" },
+        body: POSTS.slice(0, 3).map((text, i) => JSON.stringify({ id: `c${i}`, text })).join("\n"),
+      });
+      expect(res.status).toBe(202);
+      const { id } = (await res.json()) as { id: string };
+      const deadline = Date.now() + 60_000;
+      while (received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(received).toHaveLength(1);
+      expect(received[0]).toMatchObject({ method: "POST", type: "application/json" });
+      const status = JSON.parse(received[0]!.body) as { id: string; status: string; done: number; options: { callback: boolean } };
+      expect(status).toMatchObject({ id, status: "done", done: 3, options: { callback: true } });
+      for (const text of POSTS.slice(0, 3)) expect(received[0]!.body).not.toContain(text.slice(0, 30));
+    } finally {
+      server.close();
+    }
+  }, 90_000);
 
   it("--help lists the subcommands and each subcommand's options", async () => {
     const top = await mhelp("jobs", "--help");
