@@ -26,10 +26,12 @@ import {
 } from "../jobs/job-schemas";
 import { MODEL_INFO } from "../model";
 import { errorResponses, REQUEST_ID_HEADER, SECURITY } from "../openapi";
-import { NON_BLANK_RE } from "../schemas";
 
 const NDJSON_RE = /^application\/(x-ndjson|jsonl|x-jsonlines|jsonlines)\s*(;|$)/i;
 const JSON_RE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
+/** A character besides JSON's whitespace (space, tab, LF, CR): what a JSONL body must hold (hasContent). */
+const JSON_NON_BLANK_RE = /[^ \t\n\r]/;
+
 const EXAMPLE_LINE = '{"id": "1", "text": "I have not slept for weeks and I do not know who to talk to"}';
 
 export function createJobRoute(config: Config) {
@@ -51,7 +53,11 @@ export function createJobRoute(config: Config) {
         required: true,
         content: {
           "application/x-ndjson": {
-            schema: z.string().min(1).regex(NON_BLANK_RE).openapi({ description: "JSONL: one post per line (not empty or only whitespace)", example: `${EXAMPLE_LINE}\n` }),
+            schema: z
+              .string()
+              .min(1)
+              .regex(JSON_NON_BLANK_RE)
+              .openapi({ description: "JSONL: one post per line (not empty, not only spaces, tabs and newlines)", example: `${EXAMPLE_LINE}\n` }),
           },
           "application/json": { schema: jobByReferenceSchema(config.jobsBucketName) },
         },
