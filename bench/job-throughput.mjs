@@ -2,7 +2,7 @@
 // Throughput of batch jobs (POST /v1/jobs) on local workerd (wrangler dev, 127.0.0.1 only), with real posts.
 //
 //   npm run bench:jobs                  # 10,000 posts from ../shared/data/silver/silver.jsonl (about 17 min on 2 cores)
-//   npm run bench:jobs -- --quick       # 500 posts, a smaller baseline
+//   npm run bench:jobs -- --quick       # 500 posts, a smaller baseline (about 1.5 min)
 //   options: --posts N  --baseline-posts M (default 960, 30 requests of 32)  --upload (send the input through
 //            POST /v1/uploads even when it fits one body)  --out FILE.json  --timeout-min T (default 60)
 //
