@@ -9,4 +9,4 @@ export interface LocalWorker {
   stop(): Promise<void>;
 }
 export function freePort(): Promise<number>;
-export function startLocalWorker(options?: { port?: number; readyTimeoutMs?: number; vars?: Record<string, string>; persistTo?: string; config?: string }): Promise<LocalWorker>;
+export function startLocalWorker(options?: { port?: number; readyTimeoutMs?: number; vars?: Record<string, string>; persistTo?: string; config?: string; logLevel?: string; onOutput?: (text: string) => void }): Promise<LocalWorker>;

@@ -34,8 +34,10 @@ function nodeForWrangler() {
 }
 
 /**
- * @param {{ port?: number, readyTimeoutMs?: number, vars?: Record<string, string>, persistTo?: string, config?: string }} [options]
+ * @param {{ port?: number, readyTimeoutMs?: number, vars?: Record<string, string>, persistTo?: string, config?: string, logLevel?: string, onOutput?: (text: string) => void }} [options]
  *   config: a wrangler config file to use instead of wrangler.toml (path relative to the repository root)
+ *   logLevel: wrangler's --log-level (default "warn"); "log" lets the Worker's console.log lines through
+ *   onOutput: called with every piece of wrangler's stdout and stderr (log() keeps only the last ones)
  *   persistTo: a KV state folder to use (and keep) instead of a fresh temporary one, e.g. one that
  *   `node scripts/api-keys.mjs create --local --persist-to <dir>` wrote a key into
  * @returns {Promise<{ base: string, port: number, pid: number, log: () => string, stop: () => Promise<void> }>}
@@ -54,7 +56,7 @@ export async function startLocalWorker(options = {}) {
     "--inspector-port", String(inspectorPort),
     "--persist-to", persist,
     "--show-interactive-dev-session=false",
-    "--log-level", "warn",
+    "--log-level", options.logLevel ?? "warn",
     ...(options.config ? ["--config", options.config] : []),
   ];
   for (const [k, v] of Object.entries(options.vars ?? {})) args.push("--var", `${k}:${v}`);
@@ -66,6 +68,7 @@ export async function startLocalWorker(options = {}) {
     env: { ...process.env, PATH: `${dirname(node)}:${process.env.PATH ?? ""}`, WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1" },
   });
   const keep = (d) => {
+    options.onOutput?.(String(d));
     chunks.push(String(d));
     if (chunks.length > 400) chunks.splice(0, chunks.length - 400);
   };
