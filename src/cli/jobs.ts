@@ -190,7 +190,6 @@ export function explainApiError(err: MhelpApiError, base: string): { message: st
   if (err.status === 401) return { message: `${base} needs an API key (${err.code}): pass --api-key or set MHELP_API_KEY`, exitCode: 2 };
   if (err.status === 403) return { message: `${base} refused the API key (${err.code}: ${err.message}); check --api-key / MHELP_API_KEY`, exitCode: 2 };
   if (err.code === "job_not_finished") return { message: `${err.message.replace(/; poll .*$/, "")}; add --wait to wait for it, or try again later`, exitCode: 1 };
-  if (err.status === 410) return { message: err.message, exitCode: 1 };
   const issue = err.issues[0];
   const detail = issue ? ` (${issue.path.join(".") || "body"}: ${issue.message})` : "";
   if (err.status >= 400 && err.status < 500 && err.status !== 429) return { message: `${err.message}${detail}`, exitCode: 2 };

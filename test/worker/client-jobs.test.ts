@@ -86,7 +86,7 @@ describe("submitJob, waitForJob and jobResults against the Worker", () => {
     expect(requests).toEqual([]);
   });
 
-  it("cancelJob deletes the job's results: the status says so and the results answer 410", async () => {
+  it("cancelJob deletes the job and its results: the answer says so, and the job is 404 from then on", async () => {
     const { client } = recordingClient();
     const { id } = await client.submitJob(`${postLine(0)}\n${postLine(1)}\n`);
     const cancelled = await client.cancelJob(id);
@@ -96,7 +96,8 @@ describe("submitJob, waitForJob and jobResults against the Worker", () => {
     expect(["cancelled", "done"]).toContain(cancelled.status);
     const err = await collect(client.jobResults(id)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MhelpApiError);
-    expect(err).toMatchObject({ status: 410, code: "gone" });
+    expect(err).toMatchObject({ status: 404, code: "not_found" });
+    await expect(client.getJob(id)).rejects.toMatchObject({ status: 404 });
   });
 
   it("throws MhelpApiError 404 for an unknown job, and 401 without a key", async () => {

@@ -198,24 +198,34 @@ describe("retryDelaySeconds", () => {
 });
 
 describe("cancel", () => {
-  it("DELETE cancels a queued job and deletes its input and results; the status stays readable", async () => {
+  it("DELETE cancels a queued job and deletes it with its input and results: 404 from then on", async () => {
     const id = await submitUnplanned(jsonl([postLine(0), postLine(1)]));
     const res = await call(`/v1/jobs/${id}`, { method: "DELETE" });
     expect(res.status).toBe(200);
     const s = JobStatusSchema.parse(await res.json());
     expect(s).toMatchObject({ status: "cancelled", deleted: true });
     expect(await env.JOBS_BUCKET.head(`jobs/${id}/input.jsonl`)).toBeNull();
-    expect((await status(id)).status).toBe("cancelled");
-    await expectError(await call(`/v1/jobs/${id}/results`), 410, "gone");
+    await expectError(await call(`/v1/jobs/${id}`), 404, "not_found");
+    await expectError(await call(`/v1/jobs/${id}/results`), 404, "not_found");
+    // a chunk that was already running finds the job gone: it acknowledges, scores nothing, leaves no part
+    const { createExecutionContext: newCtx } = await import("cloudflare:test");
+    const late: ChunkMessage = { kind: "chunk", job: id, chunk: { index: 0, start: 0, end: 10, first_line: 1, last_line: 2, records: 2 } };
+    const batch = createMessageBatch<JobMessage>("mhelp-job-chunks", [{ id: "late", timestamp: new Date(), attempts: 1, body: late }]);
+    const ctx = newCtx();
+    await worker.queue(batch, env, ctx);
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["late"]);
+    expect(await env.JOBS_BUCKET.head(partKey(id, 0))).toBeNull();
   });
 
-  it("DELETE of a finished job deletes its results", async () => {
+  it("DELETE of a finished job deletes it with its results; the answer keeps its final status", async () => {
     const id = await submit(jsonl([postLine(0)]));
     await finished(id);
     expect(await env.JOBS_BUCKET.head(partKey(id, 0))).not.toBeNull();
-    expect((await call(`/v1/jobs/${id}`, { method: "DELETE" })).status).toBe(200);
+    const res = await call(`/v1/jobs/${id}`, { method: "DELETE" });
+    expect(res.status).toBe(200);
+    expect(JobStatusSchema.parse(await res.json())).toMatchObject({ status: "done", done: 1, deleted: true });
     expect(await env.JOBS_BUCKET.head(partKey(id, 0))).toBeNull();
-    expect((await status(id)).status).toBe("done");
+    await expectError(await call(`/v1/jobs/${id}`), 404, "not_found");
   });
 });
 
@@ -234,6 +244,10 @@ describe("auth and limits", () => {
     await expectError(await call("/v1/jobs", { method: "POST", headers: { "content-type": "text/csv" }, body: "a,b" }), 415, "unsupported_media_type");
     await expectError(await call("/v1/jobs", { method: "POST", headers: { "content-type": "application/x-ndjson" }, body: "\n  \n" }), 400, "empty_body");
     await expectError(await call("/v1/jobs?profile=loud", { method: "POST", headers: { "content-type": "application/x-ndjson" }, body: postLine(0) }), 400, "invalid_request");
+    for (const bad of ["ftp://example.org/x", "https:///i", "https://exa mple.org", "example.org/done"]) {
+      const res = await call(`/v1/jobs?callback_url=${encodeURIComponent(bad)}`, { method: "POST", headers: { "content-type": "application/x-ndjson" }, body: postLine(0) });
+      expect((await expectError(res, 400, "invalid_request")).error.message, bad).toMatch(/callback_url must be an http\(s\) URL/);
+    }
     const big = "x".repeat(DEFAULT_CONFIG.maxJobBodyBytes + 1);
     await expectError(await call("/v1/jobs", { method: "POST", headers: { "content-type": "application/x-ndjson" }, body: big }), 413, "payload_too_large");
     const json = { "content-type": "application/json" };

@@ -27,11 +27,11 @@ export const JobOptionsSchema = z.object({
     .enum(PROFILES, { error: `profile must be one of ${PROFILES.map((p) => `"${p}"`).join(", ")}` })
     .optional()
     .openapi({ description: "the operating point that decides `help_seeking.label` (as in POST /v1/predict); the model's default when absent" }),
+  // a pattern rather than z.url(): the document then says exactly what is accepted (scheme, host, port, path)
   callback_url: z
-    .url({ protocol: /^https?$/, error: "callback_url must be an http(s) URL, e.g. https://example.org/mhelp-done" })
+    .string()
     .max(2_048, { error: "callback_url must be at most 2048 characters" })
-    // the document then says http(s) too (a format alone would let other schemes through)
-    .regex(/^https?:\/\//i, { error: "callback_url must be an http(s) URL, e.g. https://example.org/mhelp-done" })
+    .regex(/^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?(\/[!-~]*)?$/, { error: "callback_url must be an http(s) URL with a host name, e.g. https://example.org/mhelp-done" })
     .optional()
     .openapi({ description: "called once with POST and the job's status (JSON) when the job finishes; never with post text" }),
 });
@@ -116,7 +116,7 @@ export const JobStatusSchema = z
     expires: z.string(),
     model: ModelRefSchema,
     options: z.object({ locale: z.string().optional(), profile: z.enum(PROFILES).optional(), callback: z.boolean() }),
-    /** true once DELETE /v1/jobs/{id} removed the input and results */
+    /** true only in the answer to DELETE /v1/jobs/{id}: the job, its input and its results are gone (404 from then on) */
     deleted: z.boolean(),
     /** why a `failed` job could not be scored as a whole (its input is missing or over the limits) */
     failure: z.string().optional(),
@@ -156,7 +156,8 @@ export const UploadCreatedSchema = z
 export type UploadCreated = z.infer<typeof UploadCreatedSchema>;
 
 export const UploadIdParamSchema = z.object({
-  upload_id: z.string().min(1).max(2_000).openapi({ param: { name: "upload_id", in: "path" }, description: "from POST /v1/uploads" }),
+  // any string: one that POST /v1/uploads did not return is answered 404 like an unknown upload
+  upload_id: z.string().openapi({ param: { name: "upload_id", in: "path" }, description: "from POST /v1/uploads" }),
 });
 export const UploadPartParamSchema = UploadIdParamSchema.extend({
   part: z.coerce
@@ -164,7 +165,8 @@ export const UploadPartParamSchema = UploadIdParamSchema.extend({
     .int({ error: "part must be a whole number from 1 to 10000" })
     .min(1, { error: "part numbers start at 1" })
     .max(10_000, { error: "an upload has at most 10000 parts" })
-    .openapi({ param: { name: "part", in: "path" }, type: "integer", description: "1-based part number" }),
+    // coerce hides the bounds from the generated document: they are stated here as well
+    .openapi({ param: { name: "part", in: "path" }, type: "integer", minimum: 1, maximum: 10_000, description: "1-based part number" }),
 });
 
 export const UploadPartSchema = z.object({ part: z.number().int(), etag: z.string() }).openapi("UploadPart");

@@ -170,7 +170,9 @@ export class JobTracker extends DurableObject<Env> {
     this.finishIfSettled(state);
   }
 
-  /** DELETE /v1/jobs/{id}: a queued or running job is cancelled; the input (when ours) and every result part are deleted. */
+  /** DELETE /v1/jobs/{id}: the job is cancelled if it was queued or running, its objects (the input when ours,
+   * every result part) are deleted, then everything this object stored: the job is gone (404) and a chunk
+   * still running finds it inactive. Returns the job's last status. */
   async cancel(): Promise<JobStatus | null> {
     const state = this.load();
     if (!state) return null;
@@ -179,18 +181,24 @@ export class JobTracker extends DurableObject<Env> {
       state.finished = new Date().toISOString();
     }
     state.deleted = true;
-    this.save(state);
-    await this.deleteObjects(state);
-    return this.status(state);
+    const last = this.status(state);
+    await this.forget(state);
+    return last;
   }
 
   /** Expiry (JOB_RETENTION_DAYS after creation): the job's objects, then everything this object stored. */
   async alarm(): Promise<void> {
     const state = this.load();
-    if (state) await this.deleteObjects(state);
+    if (state) await this.forget(state);
+    else await this.ctx.storage.deleteAll();
+    log("info", "job expired", { deleted: true });
+  }
+
+  private async forget(state: JobState): Promise<void> {
+    await this.deleteObjects(state);
+    await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.createTables(); // this instance may still answer a read: an empty job, i.e. 404
-    log("info", "job expired", { deleted: true });
   }
 
   private async deleteObjects(state: JobState): Promise<void> {

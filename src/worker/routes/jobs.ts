@@ -100,7 +100,7 @@ const jobResultsRoute = createRoute({
   request: { params: JobIdParamSchema },
   responses: {
     200: { description: "JSONL results", headers: REQUEST_ID_HEADER, content: { "application/x-ndjson": { schema: z.string() } } },
-    ...errorResponses(401, 403, 404, 409, 410, 429),
+    ...errorResponses(401, 403, 404, 409, 429),
   },
 });
 
@@ -109,7 +109,9 @@ const cancelJobRoute = createRoute({
   path: "/{id}",
   tags: ["jobs"],
   summary: "Cancel a job and delete its input and results",
-  description: "A queued or running job becomes `cancelled`; whatever its status, its input (when the job owns it) and its results are deleted. The status stays readable until the job expires.",
+  description:
+    "A queued or running job is cancelled; whatever its status, the job, its input (when the job owns it: the JSONL body or an upload) and its results are deleted. " +
+    "The answer is the job's last status (`deleted: true`); from then on the job is 404.",
   security: SECURITY,
   request: { params: JobIdParamSchema },
   responses: {
@@ -241,7 +243,6 @@ export function jobsRoutes(config: Config) {
     const id = c.req.valid("param").id;
     const job = await ownJob(c, id);
     const { status } = job;
-    if (status.deleted) throw new ApiError("gone", `job ${id} was deleted (DELETE /v1/jobs/${id}); its results no longer exist`);
     if (!FINISHED_STATUSES.has(status.status) || status.status === "cancelled") {
       throw new ApiError("job_not_finished", `job ${id} is ${status.status} (${status.done + status.skipped} of ${status.total ?? "?"} lines); poll GET /v1/jobs/${id} until it is done`, {
         headers: { "Retry-After": "10" },
