@@ -7,7 +7,7 @@
 // All checks, a fixed seed and a bounded number of examples per operation. Exits non-zero on any finding.
 // Run by scripts/test.sh; alone: `node scripts/conformance.mjs` (needs .venv-conformance, which test.sh makes).
 //   env: CONFORMANCE_ST (the `st` binary), CONFORMANCE_MAX_EXAMPLES (default 50), CONFORMANCE_SEED (default 17)
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -16,10 +16,10 @@ import { startLocalWorker } from "./local-worker.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const st = process.env.CONFORMANCE_ST ?? join(root, ".venv-conformance", "bin", "st");
-// 50: about 450 requests over both runs in 20–35 s. Known, not yet explained: with 100 (seed 17) both runs stall
-// in GET /metrics fuzzing after ~300 requests, the local server then answering nothing (not even /health),
-// while the same run through a plain TCP relay passes (318 requests), so it looks like wrangler dev's local
-// proxy and Schemathesis's keep-alive connection rather than the Worker; the watchdog below turns it into a failure.
+// 50: about 1,000 requests per run in 20–40 s. Schemathesis runs as an asynchronous child process: the local
+// Worker's output (one log line per request, per job chunk) is read by this process's event loop, and while a
+// synchronous spawn blocked it the pipe filled up, wrangler dev blocked on writing its log and the server stopped
+// answering (the "stall" seen at ~300 requests before batch jobs, at ~100 with their extra log lines).
 const maxExamples = process.env.CONFORMANCE_MAX_EXAMPLES ?? "50";
 const seed = process.env.CONFORMANCE_SEED ?? "17";
 const reportDir = join(root, "build", "conformance");
@@ -32,7 +32,7 @@ if (!existsSync(st)) {
 mkdirSync(reportDir, { recursive: true });
 
 /** One Schemathesis run against a started Worker; returns {requests, findings, ok}. */
-function schemathesis(name, base, headers = []) {
+async function schemathesis(name, base, headers = []) {
   const ndjson = join(reportDir, `${name}.ndjson`);
   rmSync(ndjson, { force: true });
   const args = [
@@ -50,13 +50,10 @@ function schemathesis(name, base, headers = []) {
     ...headers.flatMap((h) => ["--header", h]),
   ];
   const started = Date.now();
-  const res = spawnSync(st, args, {
-    // a wedged local server must fail the step, not hang CI: each run normally takes 10–30 s
-    timeout: RUN_TIMEOUT_MS,
-    killSignal: "SIGKILL",
+  const res = await run(st, args, {
+    // a wedged local server must fail the step, not hang CI: each run normally takes 20–40 s
+    timeoutMs: RUN_TIMEOUT_MS,
     cwd: reportDir, // Schemathesis's own cache folder (.schemathesis/) lands there, under the ignored build/
-    stdio: ["ignore", "pipe", "pipe"],
-    encoding: "utf8",
     // conformance_hooks.py: the one rule JSON Schema cannot state (unique post ids) applied to valid cases
     env: { ...process.env, NO_COLOR: "1", SCHEMATHESIS_HOOKS: "conformance_hooks", PYTHONPATH: join(root, "scripts") },
   });
@@ -69,6 +66,27 @@ function schemathesis(name, base, headers = []) {
   console.log(res.status !== 0 || summary < 0 ? out.slice(-30_000) : out.slice(summary));
   if (res.error) console.log(`conformance[${name}]: ${st} failed or ran over ${RUN_TIMEOUT_MS / 1000} s: ${res.error.message}`);
   return { requests, findings, ok: res.status === 0 && !res.error };
+}
+
+/** Runs a command without blocking the event loop; {status, stdout, stderr, error} like spawnSync's result. */
+function run(cmd, args, { timeoutMs, cwd, env }) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
+    let error;
+    const timer = setTimeout(() => {
+      error = new Error(`timed out after ${timeoutMs / 1000} s`);
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("error", (err) => (error = err));
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status: error ? null : status, stdout, stderr, error });
+    });
+  });
 }
 
 /**
@@ -91,7 +109,7 @@ const t0 = Date.now();
 {
   const worker = await startLocalWorker({ vars: { AUTH_REQUIRED: "false" } });
   try {
-    results.push(schemathesis("dev", worker.base));
+    results.push(await schemathesis("dev", worker.base));
   } finally {
     await worker.stop();
   }
@@ -116,7 +134,7 @@ const t0 = Date.now();
     }).trim();
     const worker = await startLocalWorker({ vars: { AUTH_REQUIRED: "true" }, persistTo: persist, config });
     try {
-      results.push(schemathesis("auth", worker.base, [`Authorization: Bearer ${key}`]));
+      results.push(await schemathesis("auth", worker.base, [`Authorization: Bearer ${key}`]));
     } finally {
       await worker.stop();
     }
