@@ -84,15 +84,14 @@ async function plan(message: PlanMessage, env: Env, config: Config): Promise<voi
 async function chunk(message: ChunkMessage, env: Env, ctx: ExecutionContext, config: Config): Promise<void> {
   const job = tracker(env, message.job);
   const { chunk: range } = message;
-  if (!(await job.startChunk(range.index))) return; // cancelled, finished, or this chunk is already settled
-  const known = await job.read();
-  if (!known) return;
-  const object = await env.JOBS_BUCKET.get(known.input.key, { range: { offset: range.start, length: range.end - range.start } });
+  const started = await job.startChunk(range.index);
+  if (!started) return; // cancelled, finished, or this chunk is already settled
+  const object = await env.JOBS_BUCKET.get(started.input.key, { range: { offset: range.start, length: range.end - range.start } });
   if (!object) throw new Error("the job's input object is missing");
   const lines = chunkLines(await object.arrayBuffer(), range);
   const writes: Promise<unknown>[] = [];
-  const started = Date.now();
-  const { part, summary } = await scoreChunk(lines, known.status.options, {
+  const t0 = Date.now();
+  const { part, summary } = await scoreChunk(lines, started.options, {
     config,
     kv: env.PREDICTIONS,
     requestId: `${message.job}/${range.index}`,
@@ -106,7 +105,7 @@ async function chunk(message: ChunkMessage, env: Env, ctx: ExecutionContext, con
     await env.JOBS_BUCKET.delete(key); // cancelled while this chunk ran: leave nothing behind
     return;
   }
-  log("info", "job chunk done", { job: message.job, chunk: range.index, done: summary.done, skipped: summary.skipped, ms: Date.now() - started });
+  log("info", "job chunk done", { job: message.job, chunk: range.index, done: summary.done, skipped: summary.skipped, ms: Date.now() - t0 });
 }
 
 async function recordDeadLetter(message: JobMessage, env: Env): Promise<void> {

@@ -113,17 +113,18 @@ export class JobTracker extends DurableObject<Env> {
     this.finish(state, "failed");
   }
 
-  /** A consumer starts a chunk: the job becomes running. False when the job is cancelled, finished or unknown. */
-  async startChunk(index: number): Promise<boolean> {
+  /** A consumer starts a chunk: the job becomes running, and the consumer gets what it needs to score it.
+   * Null when the job is cancelled, finished or unknown, or this chunk is already settled (a redelivery). */
+  async startChunk(index: number): Promise<{ input: JobRecord["input"]; options: JobOptions } | null> {
     const state = this.load();
-    if (!this.active(state)) return false;
+    if (!this.active(state)) return null;
     const chunk = this.sql.exec<{ state: string }>(`SELECT state FROM chunks WHERE idx = ?`, index).toArray()[0];
-    if (!chunk || chunk.state !== "pending") return false; // settled by an earlier delivery
+    if (!chunk || chunk.state !== "pending") return null;
     if (state.status === "queued") {
       state.status = "running";
       this.save(state);
     }
-    return true;
+    return { input: state.input, options: state.options };
   }
 
   /** A chunk's part is written: records its counts once. False when the job was cancelled meanwhile (the caller deletes the part). */

@@ -32,6 +32,8 @@ const JSON_RE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
 /** A character besides JSON's whitespace (space, tab, LF, CR): what a JSONL body must hold (hasContent). */
 const JSON_NON_BLANK_RE = /[^ \t\n\r]/;
 
+/** A JSON body names an input and options: it is small. */
+const MAX_REFERENCE_BODY_BYTES = 16_384;
 const EXAMPLE_LINE = '{"id": "1", "text": "I have not slept for weeks and I do not know who to talk to"}';
 
 export function createJobRoute(config: Config) {
@@ -149,7 +151,11 @@ async function readJobInput(c: Context<AppEnv>, config: Config, id: string, quer
     return { input: { key, delete: true }, options: query };
   }
   if (JSON_RE.test(type)) {
+    const declared = Number(c.req.header("content-length"));
+    const tooBig = () => new ApiError("payload_too_large", `a JSON body of POST /v1/jobs names an input and options: at most ${MAX_REFERENCE_BODY_BYTES} bytes; send posts themselves as application/x-ndjson`);
+    if (Number.isFinite(declared) && declared > MAX_REFERENCE_BODY_BYTES) throw tooBig();
     const raw = await c.req.text();
+    if (raw.length > MAX_REFERENCE_BODY_BYTES) throw tooBig();
     if (raw.trim() === "") throw new ApiError("empty_body", 'the request body is empty; send {"input": "r2://<bucket>/<key>"} or the JSONL itself with Content-Type: application/x-ndjson');
     let body: unknown;
     try {
