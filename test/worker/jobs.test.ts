@@ -252,6 +252,7 @@ describe("auth and limits", () => {
     await expectError(await call("/v1/jobs", { method: "POST", headers: { "content-type": "application/x-ndjson" }, body: big }), 413, "payload_too_large");
     const json = { "content-type": "application/json" };
     await expectError(await call("/v1/jobs", { method: "POST", headers: json, body: JSON.stringify({ input: "s3://x/y" }) }), 400, "invalid_request");
+    await expectError(await call("/v1/jobs", { method: "POST", headers: json, body: JSON.stringify({ input: `r2://mhelp-jobs/${"k".repeat(20_000)}` }) }), 413, "payload_too_large");
     await expectError(await call("/v1/jobs", { method: "POST", headers: json, body: JSON.stringify({ input: "r2://other-bucket/x.jsonl" }) }), 400, "invalid_request");
     await expectError(await call("/v1/jobs", { method: "POST", headers: json, body: JSON.stringify({ input: "r2://mhelp-jobs/missing.jsonl" }) }), 404, "not_found");
     await expectError(await call("/v1/jobs", { method: "POST", headers: json, body: JSON.stringify({ input: "r2://mhelp-jobs/uploads/someoneelse/upl_1.jsonl" }) }), 404, "not_found");
