@@ -17,6 +17,7 @@ const app = createApp(config);
 
 export default {
   fetch: app.fetch,
-  queue: (batch, workerEnv, ctx) => handleQueue(batch as MessageBatch<JobMessage>, workerEnv, ctx, config),
+  // (the execution context is unused: a message is acknowledged only after its work is done)
+  queue: (batch, workerEnv, _ctx) => handleQueue(batch as MessageBatch<JobMessage>, workerEnv, config),
   scheduled: (_controller, workerEnv, ctx) => ctx.waitUntil(sweepExpired(workerEnv.JOBS_BUCKET, config)),
 } satisfies ExportedHandler<Env, JobMessage>;

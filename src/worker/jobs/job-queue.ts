@@ -34,14 +34,14 @@ export function tracker(env: Env, job: string): DurableObjectStub<JobTracker> {
   return env.JOB_TRACKER.get(env.JOB_TRACKER.idFromName(job));
 }
 
-export async function handleQueue(batch: MessageBatch<JobMessage>, env: Env, ctx: ExecutionContext, config: Config): Promise<void> {
+export async function handleQueue(batch: MessageBatch<JobMessage>, env: Env, config: Config): Promise<void> {
   const deadLetters = isDeadLetterQueue(batch.queue);
   for (const message of batch.messages) {
     const body = message.body;
     try {
       if (deadLetters) await recordDeadLetter(body, env);
       else if (body.kind === "plan") await plan(body, env, config);
-      else await chunk(body, env, ctx, config);
+      else await chunk(body, env, config);
       message.ack();
     } catch (err) {
       const fields = errorFields(err, false);
@@ -81,7 +81,7 @@ async function plan(message: PlanMessage, env: Env, config: Config): Promise<voi
   log("info", "job planned", { job: message.job, lines: result.total, chunks: result.chunks.length, bytes: result.bytes });
 }
 
-async function chunk(message: ChunkMessage, env: Env, ctx: ExecutionContext, config: Config): Promise<void> {
+async function chunk(message: ChunkMessage, env: Env, config: Config): Promise<void> {
   const job = tracker(env, message.job);
   const { chunk: range } = message;
   const started = await job.startChunk(range.index);
