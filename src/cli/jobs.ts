@@ -10,6 +10,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { MhelpApiError, MhelpClient, type JobStatus } from "../client";
 import { PROFILES } from "../engine/metadata";
 import { JOB_ID_RE } from "../worker/jobs/job-schemas";
+import { CACHE_MODES } from "../worker/cache-mode";
 import { AtomicOutput, checkInputPath, checkOutputPath, UserError } from "./jsonl";
 import { Progress } from "./progress";
 
@@ -52,6 +53,8 @@ status URL on stderr. Lines the server cannot use are skipped and reported by li
   --input FILE      JSONL posts ("-" = stdin)
   --locale TAG      BCP 47 tag that picks the crisis resources (e.g. en-GB)
   --profile NAME    operating point that decides help_seeking.label: ${PROFILES.join(", ")}
+  --cache MODE      the server's prediction cache: read_write (default), read (reuse cached predictions,
+                    write none: cheaper for a one-off dump) or off
   --wait            wait for the job to finish (progress on stderr), then print a summary
   --output FILE     with --wait: save the results there ("-" = stdout), replacing the file only when complete
   --poll-ms N       with --wait: pause between status requests (default 2000)
@@ -91,7 +94,7 @@ const WAITING_OPTIONS: Spec = {
   "no-progress": { type: "boolean", default: false },
 };
 const OPTIONS: Record<string, Spec> = {
-  submit: { ...CONNECTION_OPTIONS, ...WAITING_OPTIONS, input: { type: "string" }, locale: { type: "string" }, profile: { type: "string" } },
+  submit: { ...CONNECTION_OPTIONS, ...WAITING_OPTIONS, input: { type: "string" }, locale: { type: "string" }, profile: { type: "string" }, cache: { type: "string" } },
   status: CONNECTION_OPTIONS,
   results: { ...CONNECTION_OPTIONS, ...WAITING_OPTIONS },
   cancel: CONNECTION_OPTIONS,
@@ -216,6 +219,10 @@ async function submit(client: MhelpClient, base: string, values: Values): Promis
   if (profile !== undefined && !(PROFILES as readonly string[]).includes(profile)) {
     throw new UserError(`--profile must be one of ${PROFILES.join(", ")} (got ${JSON.stringify(profile)})`);
   }
+  const cache = values.cache as string | undefined;
+  if (cache !== undefined && !(CACHE_MODES as readonly string[]).includes(cache)) {
+    throw new UserError(`--cache must be one of ${CACHE_MODES.join(", ")} (got ${JSON.stringify(cache)})`);
+  }
   const interval = pollMs(values);
   checkInputPath(input);
   if (output !== undefined) checkOutputPath(output);
@@ -225,6 +232,7 @@ async function submit(client: MhelpClient, base: string, values: Values): Promis
   const created = await client.submitJob(blob, {
     locale,
     profile: profile as (typeof PROFILES)[number] | undefined,
+    cache: cache as (typeof CACHE_MODES)[number] | undefined,
     onUploadProgress: (sent, total) => process.stderr.write(`mhelp jobs submit: uploaded ${mib(sent)} of ${mib(total)}\n`),
   });
   process.stdout.write(`${created.id}\n`);

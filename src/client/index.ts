@@ -73,6 +73,8 @@ export interface SubmitJobOptions {
   profile?: JobOptions["profile"];
   /** called once with POST and the job's status when it finishes */
   callbackUrl?: string;
+  /** the prediction cache: "read_write" (the server's default), "read" (reuse, write nothing new: cheaper for a one-off dump) or "off" */
+  cache?: JobOptions["cache"];
   /** inputs up to this many bytes are sent as the body of POST /v1/jobs, bigger ones as a multipart upload (default 8 MiB) */
   maxInlineBytes?: number;
   /** bytes per upload part (default 8 MiB; at least 5 MiB, R2's minimum for every part but the last) */
@@ -252,6 +254,7 @@ export class MhelpClient {
       if (options.locale !== undefined) query.set("locale", options.locale);
       if (options.profile !== undefined) query.set("profile", options.profile);
       if (options.callbackUrl !== undefined) query.set("callback_url", options.callbackUrl);
+      if (options.cache !== undefined) query.set("cache", options.cache);
       const qs = query.toString() ? `?${query}` : "";
       return this.request<JobCreated>("POST", `/v1/jobs${qs}`, { body: blob, headers: { "Content-Type": "application/x-ndjson" }, signal: options.signal });
     }
@@ -261,10 +264,11 @@ export class MhelpClient {
 
   /** POST /v1/jobs {"input": "r2://…"}: a job over a JSONL object already in the job bucket (an upload's `input`). */
   submitJobFromObject(inputUri: string, options: Omit<SubmitJobOptions, "maxInlineBytes" | "partBytes" | "onUploadProgress"> = {}): Promise<JobCreated> {
-    const body: { input: string; locale?: string; profile?: JobOptions["profile"]; callback_url?: string } = { input: inputUri };
+    const body: { input: string; locale?: string; profile?: JobOptions["profile"]; callback_url?: string; cache?: JobOptions["cache"] } = { input: inputUri };
     if (options.locale !== undefined) body.locale = options.locale;
     if (options.profile !== undefined) body.profile = options.profile;
     if (options.callbackUrl !== undefined) body.callback_url = options.callbackUrl;
+    if (options.cache !== undefined) body.cache = options.cache;
     return this.request<JobCreated>("POST", "/v1/jobs", { body: JSON.stringify(body), headers: { "Content-Type": "application/json" }, signal: options.signal });
   }
 

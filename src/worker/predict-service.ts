@@ -22,6 +22,7 @@ import { errorFields, log } from "./logger";
 import { chooseProfile, type ChosenProfile, type ModelProfiles, type Profile } from "../engine/metadata";
 import { getEngine, MODEL_INFO, MODEL_PROFILES } from "./model";
 import { predictResult } from "./predict-result";
+import type { CacheMode } from "./cache-mode";
 import { evidenceKey, predictionCaches, predictionKey, type CachedEvidence } from "./prediction-cache";
 import type { PredictRequest, PredictResponse } from "./schemas";
 
@@ -38,6 +39,10 @@ export interface PredictContext {
   loadEngine?: () => Promise<Engine>;
   /** the model's operating points; by default the bundled model's (model.ts) */
   profiles?: ModelProfiles | undefined;
+  /** how the KV cache is used: "read_write" (the default, /v1/predict), "read" (cached predictions are used,
+   * new ones are not written: a batch job of posts that will not come again skips the cost of the writes),
+   * "off" (neither) */
+  cache?: CacheMode;
 }
 
 /** The request's operating point (metadata.ts chooseProfile); a 400 when a request names one for a model
@@ -59,6 +64,7 @@ export async function predictBatch(request: PredictRequest, ctx: PredictContext)
     await Promise.all(normalised.map((text) => predictionKey(MODEL_INFO, text))),
     async (indexes) => (await engine()).predictNormalised(indexes.map((i) => normalised[i]!)),
     ctx.waitUntil,
+    ctx.cache ?? "read_write",
   );
 
   const evidence = explain
@@ -75,6 +81,7 @@ export async function predictBatch(request: PredictRequest, ctx: PredictContext)
           return computed;
         },
         ctx.waitUntil,
+        ctx.cache ?? "read_write",
       )
     : undefined;
 
@@ -107,8 +114,9 @@ async function cacheThrough<T>(
   keys: string[],
   compute: (indexes: number[]) => Promise<T[]>,
   waitUntil: PredictContext["waitUntil"],
+  mode: CacheMode,
 ): Promise<{ values: T[]; hit: boolean[]; computed: number }> {
-  const found = await cache.getMany(keys);
+  const found = mode === "off" ? new Map<string, T>() : await cache.getMany(keys);
   const firstMissing = new Map<string, number>(); // key → index of its first post
   keys.forEach((key, i) => {
     if (!found.has(key) && !firstMissing.has(key)) firstMissing.set(key, i);
@@ -117,7 +125,7 @@ async function cacheThrough<T>(
   if (firstMissing.size > 0) {
     const values = await compute([...firstMissing.values()]);
     [...firstMissing.keys()].forEach((key, j) => fresh.set(key, values[j]!));
-    waitUntil(cache.putMany([...fresh]));
+    if (mode === "read_write") waitUntil(cache.putMany([...fresh]));
   }
   return { values: keys.map((key) => found.get(key) ?? fresh.get(key)!), hit: keys.map((key) => found.has(key)), computed: fresh.size };
 }

@@ -130,6 +130,7 @@ describe("mhelp jobs against a local Worker", () => {
     expect(readFileSync(keep, "utf8")).toBe("precious\n");
     expectOneLine(await mhelp("jobs", "cancel", "12345", "--url", worker.base), 2, /"12345" is not a job id/);
     expectOneLine(await mhelp("jobs", "frobnicate"), 2, /unknown subcommand "frobnicate"/);
+    expectOneLine(await mhelp("jobs", "submit", "--input", input, "--cache", "sometimes", "--url", worker.base), 2, /--cache must be one of read_write, read, off/);
   }, 60_000);
 
   it("an unreachable server is one line naming the fix, exit 1", async () => {

@@ -386,3 +386,30 @@ describe("upload errors", () => {
     await expectError(await call(`/v1/uploads/${upload.upload_id}/parts/0`, { method: "PUT", headers: { "content-type": "application/octet-stream" }, body: "x" }), 400, "invalid_request");
   });
 });
+
+describe("the cache option", () => {
+  it("cache=read uses cached predictions and writes none; cache=off neither reads nor writes", async () => {
+    const { predictionKey } = await import("../../src/worker/prediction-cache");
+    const { normalise } = await import("../../src/engine/normalise");
+    const { MODEL_INFO } = await import("../../src/worker/model");
+    const fresh = (tag: string) => JSON.stringify({ id: tag, text: `I can't sleep and my chest hurts before every shift (${tag}). Who should I talk to?` });
+    const keyOf = async (tag: string) => predictionKey(MODEL_INFO, normalise(JSON.parse(fresh(tag)).text));
+    const tag = crypto.randomUUID();
+
+    // read: a new post is scored but not written; a post cached earlier is reused
+    await call("/v1/predict", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ posts: [JSON.parse(fresh(`${tag}-old`))] }) });
+    await eventually(async () => env.PREDICTIONS.get(await keyOf(`${tag}-old`)), (v) => v !== null);
+    const read = await submit(jsonl([fresh(`${tag}-old`), fresh(`${tag}-new`)]), "?cache=read");
+    expect((await finished(read)).options).toMatchObject({ cache: "read" });
+    expect((await results(read)).map((r) => "cached" in r && r.cached)).toEqual([true, false]);
+    expect(await env.PREDICTIONS.get(await keyOf(`${tag}-new`))).toBeNull();
+
+    // off: even the cached post is scored again, and nothing is written
+    const off = await submit(jsonl([fresh(`${tag}-old`), fresh(`${tag}-off`)]), "?cache=off");
+    await finished(off);
+    expect((await results(off)).map((r) => "cached" in r && r.cached)).toEqual([false, false]);
+    expect(await env.PREDICTIONS.get(await keyOf(`${tag}-off`))).toBeNull();
+
+    await expectError(await call("/v1/jobs?cache=sometimes", { method: "POST", headers: { "content-type": "application/x-ndjson" }, body: fresh(tag) }), 400, "invalid_request");
+  });
+});

@@ -52,7 +52,7 @@ export async function scoreChunk(
     const group = posts.slice(i, i + ctx.config.maxPosts);
     const { body } = await predictBatch(
       { posts: group.map((p) => ({ id: p.id, text: p.text })), explain: false, locale: options.locale, profile: options.profile },
-      { kv: ctx.kv, cacheTtlSeconds: ctx.config.cacheTtlSeconds, acceptLanguage: undefined, requestId: ctx.requestId, waitUntil: ctx.waitUntil },
+      { kv: ctx.kv, cacheTtlSeconds: ctx.config.cacheTtlSeconds, acceptLanguage: undefined, requestId: ctx.requestId, waitUntil: ctx.waitUntil, cache: options.cache },
     );
     body.results.forEach((result, j) => {
       const line = group[j]!.line;

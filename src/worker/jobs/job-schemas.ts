@@ -2,6 +2,7 @@
 // these schemas, the typed client and the CLI use their types, and /openapi.json is generated from them.
 import { z } from "@hono/zod-openapi";
 import { PROFILES } from "../../engine/metadata";
+import { CACHE_MODES } from "../cache-mode";
 import { ModelRefSchema, NOTICE, PredictResultSchema } from "../schemas";
 
 /** Job ids: "job_" + 32 hex (128 random bits). */
@@ -27,6 +28,14 @@ export const JobOptionsSchema = z.object({
     .enum(PROFILES, { error: `profile must be one of ${PROFILES.map((p) => `"${p}"`).join(", ")}` })
     .optional()
     .openapi({ description: "the operating point that decides `help_seeking.label` (as in POST /v1/predict); the model's default when absent" }),
+  cache: z
+    .enum(CACHE_MODES, { error: `cache must be one of ${CACHE_MODES.map((m) => `"${m}"`).join(", ")}` })
+    .optional()
+    .openapi({
+      description:
+        "how the job uses the prediction cache (KV): `read_write` (the default, as /v1/predict), `read` (reuse cached predictions, write no new ones: " +
+        "for a one-off dump, whose cache writes would be most of its cost; README, Batch jobs) or `off`",
+    }),
   // a pattern rather than z.url(): the document then says exactly what is accepted (scheme, host, port, path)
   callback_url: z
     .string()
@@ -115,7 +124,7 @@ export const JobStatusSchema = z
     /** when the job's input, results and status are deleted (JOB_RETENTION_DAYS after creation) */
     expires: z.string(),
     model: ModelRefSchema,
-    options: z.object({ locale: z.string().optional(), profile: z.enum(PROFILES).optional(), callback: z.boolean() }),
+    options: z.object({ locale: z.string().optional(), profile: z.enum(PROFILES).optional(), cache: z.enum(CACHE_MODES).optional(), callback: z.boolean() }),
     /** true only in the answer to DELETE /v1/jobs/{id}: the job, its input and its results are gone (404 from then on) */
     deleted: z.boolean(),
     /** why a `failed` job could not be scored as a whole (its input is missing or over the limits) */

@@ -248,7 +248,7 @@ export class JobTracker extends DurableObject<Env> {
       }
       if (truncated) break;
     }
-    const { locale, profile, callback_url } = state.options;
+    const { locale, profile, cache, callback_url } = state.options;
     return {
       id: state.id,
       status: state.status,
@@ -262,7 +262,7 @@ export class JobTracker extends DurableObject<Env> {
       finished: state.finished,
       expires: state.expires,
       model: state.model,
-      options: { ...(locale ? { locale } : {}), ...(profile ? { profile } : {}), callback: Boolean(callback_url) },
+      options: { ...(locale ? { locale } : {}), ...(profile ? { profile } : {}), ...(cache ? { cache } : {}), callback: Boolean(callback_url) },
       deleted: state.deleted,
       ...(state.failure ? { failure: state.failure } : {}),
       ...(state.warnings?.length ? { warnings: state.warnings } : {}),
