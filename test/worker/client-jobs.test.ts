@@ -39,13 +39,13 @@ describe("submitJob, waitForJob and jobResults against the Worker", () => {
     lines[4] = "{not json";
     lines[7] = ""; // blank: layout, no result line
     const { client, requests } = recordingClient();
-    const created = await client.submitJob(`${lines.join("\n")}\n`, { locale: "en-GB", profile: "high_recall" });
+    const created = await client.submitJob(`${lines.join("\n")}\n`, { locale: "en-GB", profile: "high_recall", cache: "read" });
     expect(created.id).toMatch(/^job_[0-9a-f]{32}$/);
     expect(requests).toEqual(["POST /v1/jobs"]);
 
     const seen: JobStatus[] = [];
     const status = await client.waitForJob(created.id, { intervalMs: 50, timeoutMs: 90_000, onProgress: (s) => seen.push(s) });
-    expect(status).toMatchObject({ status: "done", total: 11, done: 10, skipped: 1, options: { locale: "en-GB", profile: "high_recall" } });
+    expect(status).toMatchObject({ status: "done", total: 11, done: 10, skipped: 1, options: { locale: "en-GB", profile: "high_recall", cache: "read" } });
     expect(status.errors).toEqual([{ line: 5, reason: "not valid JSON" }]);
     expect(seen.at(-1)).toEqual(status);
 
