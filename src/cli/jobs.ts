@@ -13,6 +13,7 @@ import { JOB_ID_RE } from "../worker/jobs/job-schemas";
 import { CACHE_MODES } from "../worker/cache-mode";
 import { AtomicOutput, checkInputPath, checkOutputPath, UserError } from "./jsonl";
 import { Progress } from "./progress";
+import { localeFlag, profileFlag } from "./request-flags";
 
 /** The `npm run dev` server, used when neither --url nor MHELP_URL says otherwise. */
 export const DEFAULT_URL = "http://127.0.0.1:8787";
@@ -211,14 +212,8 @@ async function submit(client: MhelpClient, base: string, values: Values): Promis
   const output = values.output as string | undefined;
   if (!input) throw new UserError("--input is required");
   if (output !== undefined && !values.wait) throw new UserError("--output needs --wait (or save the results later with `mhelp jobs results JOB_ID --output FILE`)");
-  const locale = values.locale as string | undefined;
-  if (locale !== undefined && !/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/.test(locale)) {
-    throw new UserError(`--locale must be a BCP 47 tag such as "en" or "en-GB" (got ${JSON.stringify(locale)})`);
-  }
-  const profile = values.profile as string | undefined;
-  if (profile !== undefined && !(PROFILES as readonly string[]).includes(profile)) {
-    throw new UserError(`--profile must be one of ${PROFILES.join(", ")} (got ${JSON.stringify(profile)})`);
-  }
+  const locale = localeFlag(values.locale);
+  const profile = profileFlag(values.profile);
   const cache = values.cache as string | undefined;
   if (cache !== undefined && !(CACHE_MODES as readonly string[]).includes(cache)) {
     throw new UserError(`--cache must be one of ${CACHE_MODES.join(", ")} (got ${JSON.stringify(cache)})`);
@@ -231,7 +226,7 @@ async function submit(client: MhelpClient, base: string, values: Values): Promis
   if (blob.size === 0) throw new UserError(`--input ${input} is empty; it must hold one {"id","text"} JSON object per line`);
   const created = await client.submitJob(blob, {
     locale,
-    profile: profile as (typeof PROFILES)[number] | undefined,
+    profile,
     cache: cache as (typeof CACHE_MODES)[number] | undefined,
     onUploadProgress: (sent, total) => process.stderr.write(`mhelp jobs submit: uploaded ${mib(sent)} of ${mib(total)}\n`),
   });

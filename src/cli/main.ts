@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { chooseProfile, PROFILES, type Profile } from "../engine/metadata";
+import { chooseProfile } from "../engine/metadata";
 import { defaultModelDir, loadNodeEngine, packageRoot } from "../hosts/node";
 import { NOTICE } from "../worker/schemas";
 import { checkFields, DEFAULT_CSV_FIELDS, runPredict, runRedact, type BatchSummary } from "./commands";
@@ -12,6 +12,7 @@ import { NothingToScoreError, runEval } from "./evaluate";
 import { engineExplainer } from "./evidence-eval";
 import { JOBS_USAGE_LINES, runJobs } from "./jobs";
 import { BadLineError, checkInputPath, checkOutputPath, UserError, writeWhole } from "./jsonl";
+import { localeFlag, profileFlag } from "./request-flags";
 import { DEFAULT_MAX_CHARS } from "./result";
 
 const USAGE = `mhelp — help-seeking, condition and causes for social-media posts (decision support, not a diagnosis)
@@ -213,21 +214,15 @@ async function run(command: string, values: Record<string, string | boolean | un
     const bad = checkFields(fields);
     if (bad) throw new UserError(bad);
   }
-  const locale = values.locale as string | undefined;
-  if (locale !== undefined && !/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/.test(locale)) {
-    throw new UserError(`--locale must be a BCP 47 tag such as "en" or "en-GB" (got ${JSON.stringify(locale)})`);
-  }
-  const requested = values.profile as string | undefined;
-  if (requested !== undefined && !(PROFILES as readonly string[]).includes(requested)) {
-    throw new UserError(`--profile must be one of ${PROFILES.join(", ")} (got ${JSON.stringify(requested)})`);
-  }
+  const locale = localeFlag(values.locale);
+  const requested = profileFlag(values.profile);
   checkInputPath(input);
   checkOutputPath(output!);
   checkModel(model);
   const engine = await loadNodeEngine(model); // one window per ONNX run: batching padded windows was slower (300 silver posts: 14.7 s at 1, 18.6 s at 32)
   const profiles = engine.metadata.profiles;
   if (requested !== undefined && !profiles) throw new UserError(`--profile: the model ${engine.model.name}@${engine.model.version} has no operating points; leave --profile out`);
-  const profile = chooseProfile(requested as Profile | undefined, profiles);
+  const profile = chooseProfile(requested, profiles);
   log(`model ${engine.model.name}@${engine.model.version} (${engine.model.variant})${profile ? `, profile ${profile.name} (p(yes) >= ${profile.threshold})` : ""}`);
   const summary = await runPredict(engine, {
     profile,

@@ -29,7 +29,7 @@ export const DEFAULT_MAX_CHARS_PER_POST = 10_000;
 // ---------------------------------------------------------------- requests
 
 /** Loose BCP 47 shape: en, en-GB, pt-BR, zh-Hant-TW. */
-const LOCALE_RE = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/;
+export const LOCALE_RE = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/;
 
 /**
  * Holds a character that String.prototype.trim() keeps: exactly the complement of JavaScript's whitespace

@@ -3,7 +3,7 @@
 import { z } from "@hono/zod-openapi";
 import { PROFILES } from "../../engine/metadata";
 import { CACHE_MODES } from "../cache-mode";
-import { ModelRefSchema, NOTICE, PredictResultSchema } from "../schemas";
+import { LOCALE_RE, ModelRefSchema, NOTICE, PredictResultSchema } from "../schemas";
 
 /** Job ids: "job_" + 32 hex (128 random bits). */
 export const JOB_ID_RE = /^job_[0-9a-f]{32}$/;
@@ -14,8 +14,6 @@ export type JobStatusName = (typeof JOB_STATUSES)[number];
 export const FINISHED_STATUSES: ReadonlySet<JobStatusName> = new Set(["done", "failed", "cancelled"]);
 /** At most this many errors are listed in a job's status (counts stay exact; every skipped line has an error line in the results). */
 export const MAX_LISTED_ERRORS = 1_000;
-
-const LOCALE_RE = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/;
 
 /** The options of a job, as query parameters of POST /v1/jobs or fields of its JSON body. */
 export const JobOptionsSchema = z.object({
