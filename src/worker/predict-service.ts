@@ -12,7 +12,6 @@
 import type { Engine } from "../engine/engine";
 import { helpSeekingEvidence, type Evidence as EngineEvidence } from "../engine/evidence";
 import { normalise } from "../engine/normalise";
-import type { Prediction } from "../engine/types";
 import { NOTICE } from "../safety/assessment";
 import { lazyCrisisResources } from "../safety/crisis-resources";
 import type { RequestStats } from "./env";
