@@ -108,7 +108,7 @@ describe('evidence ("explain": true)', () => {
     const text = `${HELP} ${crypto.randomUUID()}`;
     const first = await predict({ posts: [{ id: "g", text }], explain: true });
     const key = await evidenceKey(model, text);
-    expect(key).toMatch(/^ev1:[^:]+@[^:]+:[0-9a-f]{64}$/);
+    expect(key).toMatch(/^ev2:[^:]+@[^:]+:[0-9a-f]{64}$/);
     const stored = await eventually(() => env.PREDICTIONS.get(key), (v) => v !== null);
     expect(stored).not.toBeNull();
     expect(stored).not.toContain("panic");
