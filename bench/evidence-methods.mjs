@@ -16,6 +16,8 @@
 // and the sentence alone; each method then picks its sentences and top span from these cached scores, and
 // its cost is the number of passes it would make in the API (its budget), not what this bench ran.
 // No text is printed or written: the cache and the output hold ids, offsets and probabilities only.
+// Results: bench/results/evidence-methods-{silver,gold}.json (model 0.5.0); `shipped` is src/engine/evidence.ts
+// itself and must equal the method it was chosen as (alone_prior), `occlusion` the method before it.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";

@@ -68,7 +68,7 @@ export interface LocatedSpans {
   found: Range[];
   /** non-empty annotator spans that do not occur in the text */
   notFound: number;
-  /** the field was present but is not a list, or the list holds entries that are not strings (ignored) */
+  /** the field was present but is neither a string nor a list, or the list holds entries that are not strings (ignored) */
   malformed: boolean;
 }
 
@@ -245,7 +245,7 @@ export async function evaluateEvidence(
     if (located.found.length) todo.push({ post, gold: located.found });
     else skippedNoSpan++;
   }
-  if (malformed) opts.log?.(`evidence: ${malformed} post(s) with a "help_evidence" that is not a list of strings`);
+  if (malformed) opts.log?.(`evidence: ${malformed} post(s) with a "help_evidence" that is neither a string nor a list of strings`);
   const scored: ScoredPost[] = [];
   const started = Date.now();
   for (const { post, gold } of todo) {

@@ -268,7 +268,7 @@ describe("evidence evaluation with a fake explainer", () => {
     } as unknown as Engine;
     const e = await engineExplainer(fake)(text, 0.9);
     expect(passes).toHaveLength(1); // the whole post's score was given: no pass for it
-    expect(passes[0]).toEqual(["Can anyone help me?", "Nice weather.", "I am so tired."]); // request prior first
+    expect(passes[0]).toEqual(["Can anyone help me?", "I am so tired.", "Nice weather."]); // request prior, then longer first
     expect(e.spans[0]).toMatchObject(at(text, "Can anyone help me?"));
     expect(e.spans[0]!.weight).toBe(0.9); // that sentence's own p(yes)
   });
@@ -306,15 +306,16 @@ describe("runEval --evidence", () => {
 
   it("writes metrics.evidence only with an explainer, from the same decisions", async () => {
     const input = join(dir, "labelled.jsonl");
-    // one more gold-yes line whose help_evidence is not a list: still a valid eval line, counted in skipped_no_span
-    writeFileSync(input, [...lines, JSON.stringify({ id: "bad", text: T.goldNo, help_seeking: "yes", help_evidence: "sunny day" })].join("\n"));
+    // one more gold-yes line whose help_evidence is neither a list nor a string: still a valid eval line, counted in
+    // skipped_no_span
+    writeFileSync(input, [...lines, JSON.stringify({ id: "bad", text: T.goldNo, help_seeking: "yes", help_evidence: { a1: "sunny day" } })].join("\n"));
     const calls: Array<{ text: string; score: number | undefined }> = [];
     const logs: string[] = [];
     const withEv = await runEval(predictor(), { input, strict: false, log: (l) => logs.push(l), evidence: fakeExplainer(calls) });
     expect(withEv.summary).toMatchObject({ read: 9, written: 9, skipped: 0 });
     expect(withEv.metrics.evidence).toMatchObject({ ...EXPECTED, skipped_no_span: 4 });
     expect(calls.map((c) => c.score)).toEqual([0.9, 0.7, 0.3, 0.8]);
-    expect(logs.some((l) => l.includes('"help_evidence" that is not a list'))).toBe(true);
+    expect(logs.some((l) => l.includes('"help_evidence" that is neither a string nor a list of strings'))).toBe(true);
 
     const without = await runEval(predictor(), { input, strict: false, log: () => {} });
     expect(without.metrics.evidence).toBeNull();
