@@ -231,7 +231,7 @@ function renderEvidence(text, evidence) {
       out.push(h("mark", {
         className: `ev ev-pos ev-${level}`,
         text: piece,
-        attrs: { title: `raises p(help-seeking) by ${(s.weight * 100).toFixed(1)} points`, "data-weight": String(s.weight) },
+        attrs: { title: `p(help-seeking) of this sentence on its own: ${(s.weight * 100).toFixed(1)} %`, "data-weight": String(s.weight) },
       }));
     } else {
       out.push(h("span", {
@@ -253,7 +253,7 @@ function renderEvidence(text, evidence) {
       .map((s) => {
         const points = (s.weight * 100).toFixed(1);
         return h("li", {}, [
-          h("span", { className: `ev-weight ${s.weight > 0 ? "pos" : "neg"}`, text: `${s.weight > 0 ? "+" : "−"}${points.replace("-", "")} pts` }),
+          h("span", { className: `ev-weight ${s.weight > 0 ? "pos" : "neg"}`, text: `${s.weight > 0 ? "" : "−"}${points.replace("-", "")} %` }),
           " ",
           h("q", { text: text.slice(s.start, s.end) }),
         ]);
@@ -263,8 +263,8 @@ function renderEvidence(text, evidence) {
   legend.hidden = shown === 0;
   el("legend-neg").hidden = !spans.some((s) => s.weight < 0);
   hint.textContent = shown
-    ? "Each sentence was removed in turn and the post re-scored; the drop in the help-seeking probability (in percentage points) is the sentence's weight."
-    : "No single sentence changed the help-seeking probability noticeably.";
+    ? "Each sentence was scored on its own; its weight is the help-seeking probability the model gives that sentence alone (in %)."
+    : "No sentence is shown: a one-sentence post is highlighted only when it is judged help-seeking.";
 }
 
 /** @param {PredictResponse} body @param {string} text */

@@ -5,7 +5,7 @@
 // known labels, as weak corpus labels do) or the corpus format {"id", "text", "labels": {...}}.
 // Bad lines are counted and reported like `predict`, never dropped silently; texts are never written.
 // With an explainer (`--evidence`), lines may also carry "help_evidence": [verbatim spans of the text, one per
-// annotator], and metrics.evidence scores the help-seeking evidence spans against them (evidence-eval.ts).
+// annotator] or one such string), and metrics.evidence scores the help-seeking evidence spans against them (evidence-eval.ts).
 import type { Engine } from "../engine/engine";
 import { taskByKey } from "../engine/codebook";
 import type { MultiLabelResult, SingleLabelResult } from "../engine/types";

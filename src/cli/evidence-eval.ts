@@ -2,6 +2,7 @@
 // API returns with "explain": true) agree with annotators' evidence ("help_evidence": verbatim substrings of
 // the post's text, one per annotator).
 //
+// "help_evidence" is a list (gold: one span per annotator) or one string (silver: its one annotator's span).
 // Scored posts: gold help_seeking "yes" with at least one non-empty annotator span found verbatim in the text
 // (first occurrence, indexOf); gold "yes" posts without one are counted in skipped_no_span. Per post:
 //   hit      the engine's top span (strongest, UTF-16 offsets of the submitted text) intersects at least one
@@ -67,13 +68,15 @@ export interface LocatedSpans {
   found: Range[];
   /** non-empty annotator spans that do not occur in the text */
   notFound: number;
-  /** the field was present but is not a list, or the list holds entries that are not strings (ignored) */
+  /** the field was present but is neither a string nor a list, or the list holds entries that are not strings (ignored) */
   malformed: boolean;
 }
 
-/** Locates annotators' evidence (the raw `help_evidence` value) in the original text. */
+/** Locates annotators' evidence (the raw `help_evidence` value) in the original text: a list of spans, one per
+ * annotator (gold), or one string, a single annotator's span (the silver file's format; "" = none). */
 export function locateSpans(text: string, helpEvidence: unknown): LocatedSpans {
   if (helpEvidence === undefined || helpEvidence === null) return { found: [], notFound: 0, malformed: false };
+  if (typeof helpEvidence === "string") return locateSpans(text, [helpEvidence]);
   if (!Array.isArray(helpEvidence)) return { found: [], notFound: 0, malformed: true };
   const found: Range[] = [];
   let notFound = 0;
@@ -175,7 +178,7 @@ export interface ScoredPost extends PostScore {
   predictedYes: boolean;
   /** the engine returned no span */
   noSpan: boolean;
-  /** not every sentence was occluded (the engine's sentence cap) */
+  /** not every sentence was scored (the engine's sentence cap) */
   capped: boolean;
 }
 
@@ -191,7 +194,7 @@ export interface EvidenceMetrics {
   token_f1: number | null;
   /** scored posts for which the engine returned no span (each a miss with F1 0) */
   posts_without_engine_span: number;
-  /** scored posts with more sentences than the engine's cap (only the longest sentences were occluded) */
+  /** scored posts with more sentences than the engine's cap (only the sentences with the highest request prior were scored) */
   posts_sentence_capped: number;
   /** annotator spans (non-empty) that were not found verbatim in their post's text, over gold yes posts */
   annotator_spans_not_found: number;
@@ -211,7 +214,7 @@ export function aggregateEvidence(
   const yes = scored.filter((s) => s.predictedYes);
   return {
     task: "help_seeking",
-    method: "sentence occlusion (helpSeekingEvidence, as the API's explain); top span vs annotators' help_evidence",
+    method: "sentences scored alone (helpSeekingEvidence, as the API's explain); top span vs annotators' help_evidence",
     n: scored.length,
     skipped_no_span: counts.skippedNoSpan,
     top_span_hit_rate: mean(hits),
@@ -242,7 +245,7 @@ export async function evaluateEvidence(
     if (located.found.length) todo.push({ post, gold: located.found });
     else skippedNoSpan++;
   }
-  if (malformed) opts.log?.(`evidence: ${malformed} post(s) with a "help_evidence" that is not a list of strings`);
+  if (malformed) opts.log?.(`evidence: ${malformed} post(s) with a "help_evidence" that is neither a string nor a list of strings`);
   const scored: ScoredPost[] = [];
   const started = Date.now();
   for (const { post, gold } of todo) {

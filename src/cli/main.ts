@@ -70,7 +70,7 @@ Reads {"id","text","help_seeking"?:"yes"|"no","condition"?:label,"causes"?:[labe
 {"id","text","labels":{...}}) and writes help_seeking P/R/F1/AUROC, condition accuracy/macro-F1, causes
 micro/macro-F1 as JSON (stdout without --output). Exits 1 when every line was skipped.
 --evidence also scores the API's help-seeking evidence spans against "help_evidence": [verbatim spans of the
-text] on gold help_seeking "yes" posts (top-span hit rate with 95% bootstrap CI, token F1) under
+text] (or one span as a string, the silver file's format) on gold help_seeking "yes" posts (top-span hit rate with 95% bootstrap CI, token F1) under
 metrics.evidence; it re-scores each such post once per sentence (up to 12).
 
   --input FILE         labelled JSONL ("-" = stdin)

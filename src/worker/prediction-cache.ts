@@ -2,8 +2,10 @@
 //
 //   v1:<model name>@<model version>[+<variant>]:<sha256 hex of the normalised text>
 //       the prediction ({heads, windows, tokens}); never the text, never the post id
-//   ev1:<model name>@<model version>[+<variant>]:<sha256 hex of the submitted text>
-//       help-seeking evidence (score and UTF-16 offsets into the submitted text, hence its own key); never the text
+//   ev2:<model name>@<model version>[+<variant>]:<sha256 hex of the submitted text>
+//       help-seeking evidence (score and UTF-16 offsets into the submitted text, hence its own key); never the text.
+//       ev2: weights are p(yes) of each sentence alone (ev1 held occlusion drops, a different meaning and
+//       different spans, so ev1 entries are never read)
 //
 // Keys change with the model version, so a new model never serves an old model's predictions; the
 // normalisation version is fixed per model (model.json), so it is implied by the model version. The variant
@@ -15,7 +17,7 @@ import { EvidenceSchema, HeadResultSchema } from "./schemas";
 import { sha256Hex } from "./sha256";
 
 export const PREDICTION_KEY_VERSION = "v1";
-export const EVIDENCE_KEY_VERSION = "ev1";
+export const EVIDENCE_KEY_VERSION = "ev2";
 
 export interface ModelRef {
   name: string;

@@ -205,7 +205,8 @@ export const EvidenceSpanSchema = z
     /** UTF-16 offsets into the submitted text (JavaScript string indices), end exclusive */
     start: z.number().int().min(0),
     end: z.number().int().min(0),
-    /** p(yes) of the whole post minus p(yes) with this span removed; positive = supports a request for help */
+    /** p(help_seeking = yes) of this span scored on its own (a one-sentence post: the post's score); higher = the
+     * model reads the span, by itself, more as a request for help */
     weight: z.number(),
   })
   .openapi("EvidenceSpan", {
@@ -218,13 +219,14 @@ export const EvidenceSchema = z
     task: z.literal("help_seeking"),
     /** p(help_seeking = yes) of the submitted text */
     score: z.number().min(0).max(1),
-    /** at most 3 spans, strongest first; only spans whose removal lowers the score */
+    /** at most 3 spans, highest weight first (a one-sentence post: its one sentence, only when judged help-seeking) */
     spans: z.array(EvidenceSpanSchema),
     sentences_scored: z.number().int().min(0),
     sentences_total: z.number().int().min(0),
   })
   .openapi("Evidence", {
-    description: "sentence-level occlusion: each span is a sentence whose removal lowered p(help_seeking = yes) by `weight`",
+    description:
+      "sentences scored alone: each span is a sentence of the submitted text and `weight` is p(help_seeking = yes) the model gives that sentence on its own; long posts score the 12 sentences most likely to be the request (questions, request words)",
   });
 
 export const ReviewSchema = z

@@ -203,7 +203,7 @@ describe("demo page in headless Chromium", () => {
     expect(result.evidence, "the demo sends explain: true, so the API must return evidence").toBeDefined();
     if (result.evidence) {
       const positive = result.evidence.spans.filter((s) => s.weight > 0);
-      expect(positive.length, "the closing questions should raise p(help-seeking)").toBeGreaterThan(0);
+      expect(positive.length, "the closing questions should be scored as requests").toBeGreaterThan(0);
       const marks = await evidenceText.locator("mark").allInnerTexts();
       expect(marks.sort()).toEqual(positive.map((s) => POST.slice(s.start, s.end)).sort());
       // the darkest highlight is the span with the largest weight

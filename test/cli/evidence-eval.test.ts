@@ -79,7 +79,10 @@ describe("evidence scoring: ranges", () => {
     expect(located.notFound).toBe(1);
     expect(located.malformed).toBe(true); // the 7
     expect(locateSpans(text, undefined)).toEqual({ found: [], notFound: 0, malformed: false });
-    expect(locateSpans(text, "Help me")).toEqual({ found: [], notFound: 0, malformed: true });
+    // one string is one annotator's span (the silver file's format)
+    expect(locateSpans(text, "Help me")).toEqual({ found: [{ start: 0, end: 7 }], notFound: 0, malformed: false });
+    expect(locateSpans(text, "")).toEqual({ found: [], notFound: 0, malformed: false });
+    expect(locateSpans(text, 7)).toEqual({ found: [], notFound: 0, malformed: true });
   });
 });
 
@@ -250,7 +253,7 @@ describe("evidence evaluation with a fake explainer", () => {
     for (const l of logs) for (const t of Object.values(T)) expect(l).not.toContain(t);
   });
 
-  it("engineExplainer calls helpSeekingEvidence like the API: known score, one pass over the occluded texts", async () => {
+  it("engineExplainer calls helpSeekingEvidence like the API: known score, one pass over the sentences alone", async () => {
     const text = "Nice weather. Can anyone help me? I am so tired.";
     const passes: string[][] = [];
     const fake = {
@@ -265,9 +268,9 @@ describe("evidence evaluation with a fake explainer", () => {
     } as unknown as Engine;
     const e = await engineExplainer(fake)(text, 0.9);
     expect(passes).toHaveLength(1); // the whole post's score was given: no pass for it
-    expect(passes[0]).toHaveLength(3);
+    expect(passes[0]).toEqual(["Can anyone help me?", "I am so tired.", "Nice weather."]); // request prior, then longer first
     expect(e.spans[0]).toMatchObject(at(text, "Can anyone help me?"));
-    expect(e.spans[0]!.weight).toBeCloseTo(0.7, 12);
+    expect(e.spans[0]!.weight).toBe(0.9); // that sentence's own p(yes)
   });
 });
 
@@ -303,15 +306,16 @@ describe("runEval --evidence", () => {
 
   it("writes metrics.evidence only with an explainer, from the same decisions", async () => {
     const input = join(dir, "labelled.jsonl");
-    // one more gold-yes line whose help_evidence is not a list: still a valid eval line, counted in skipped_no_span
-    writeFileSync(input, [...lines, JSON.stringify({ id: "bad", text: T.goldNo, help_seeking: "yes", help_evidence: "sunny day" })].join("\n"));
+    // one more gold-yes line whose help_evidence is neither a list nor a string: still a valid eval line, counted in
+    // skipped_no_span
+    writeFileSync(input, [...lines, JSON.stringify({ id: "bad", text: T.goldNo, help_seeking: "yes", help_evidence: { a1: "sunny day" } })].join("\n"));
     const calls: Array<{ text: string; score: number | undefined }> = [];
     const logs: string[] = [];
     const withEv = await runEval(predictor(), { input, strict: false, log: (l) => logs.push(l), evidence: fakeExplainer(calls) });
     expect(withEv.summary).toMatchObject({ read: 9, written: 9, skipped: 0 });
     expect(withEv.metrics.evidence).toMatchObject({ ...EXPECTED, skipped_no_span: 4 });
     expect(calls.map((c) => c.score)).toEqual([0.9, 0.7, 0.3, 0.8]);
-    expect(logs.some((l) => l.includes('"help_evidence" that is not a list'))).toBe(true);
+    expect(logs.some((l) => l.includes('"help_evidence" that is neither a string nor a list of strings'))).toBe(true);
 
     const without = await runEval(predictor(), { input, strict: false, log: () => {} });
     expect(without.metrics.evidence).toBeNull();

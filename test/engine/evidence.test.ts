@@ -1,8 +1,8 @@
-// Evidence spans: offsets point into the original text, and they are faithful — removing the top span
-// must lower the help-seeking score. Texts written for the test.
+// Evidence spans: offsets point into the original text, each weight is the model's own p(yes) of that sentence
+// scored alone, and long posts score the sentences with the highest request prior. Texts written for the test.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../src/engine/engine";
-import { helpSeekingEvidence, sentenceSpans } from "../../src/engine/evidence";
+import { bySentencePrior, helpSeekingEvidence, requestPrior, sentenceSpans } from "../../src/engine/evidence";
 import { loadNodeEngine } from "../../src/hosts/node";
 
 describe("sentenceSpans", () => {
@@ -16,6 +16,21 @@ describe("sentenceSpans", () => {
     const text = "I have 2.5 hours 😞 and no plan";
     expect(sentenceSpans(text)).toEqual([{ start: 0, end: text.length }]);
     expect(sentenceSpans("")).toEqual([]);
+  });
+});
+
+describe("requestPrior and bySentencePrior", () => {
+  it("scores a question mark 2 and a request word 1", () => {
+    expect(requestPrior("The house feels empty.")).toBe(0);
+    expect(requestPrior("I really need some advice.")).toBe(1);
+    expect(requestPrior("Why is it always me?")).toBe(2);
+    expect(requestPrior("Can anyone help me?")).toBe(3);
+  });
+
+  it("orders sentences by prior, then longer first, then text order", () => {
+    const text = "I feel bad. Any advice is welcome. I feel so very bad. Why me? I feel sad.";
+    const order = bySentencePrior(text, sentenceSpans(text)).map((s) => text.slice(s.start, s.end));
+    expect(order).toEqual(["Why me?", "Any advice is welcome.", "I feel so very bad.", "I feel bad.", "I feel sad."]);
   });
 });
 
@@ -42,11 +57,29 @@ describe("helpSeekingEvidence", () => {
     expect(weights).toEqual([...weights].sort((a, b) => b - a));
   }, 60_000);
 
-  it("is faithful: removing the top span lowers the score", async () => {
+  it("is faithful: each weight is the model's p(yes) of that sentence alone", async () => {
     const ev = await helpSeekingEvidence(engine, post);
-    const top = ev.spans[0]!;
-    const [without] = await engine.predict([post.slice(0, top.start) + " " + post.slice(top.end)]);
-    expect(without!.heads.help_seeking!.probs.yes!).toBeLessThan(ev.score);
+    const alone = await engine.predict(ev.spans.map((s) => post.slice(s.start, s.end)));
+    expect(ev.spans.map((s) => s.weight)).toEqual(alone.map((p) => p.heads.help_seeking!.probs.yes!));
+  }, 60_000);
+
+  it("picks the request, not the longest sentence, as the top span", async () => {
+    const ev = await helpSeekingEvidence(engine, post);
+    const top = post.slice(ev.spans[0]!.start, ev.spans[0]!.end);
+    expect(["Can anyone tell me how to find a grief counselor?", "I really need help."]).toContain(top);
+  }, 60_000);
+
+  it("scores at most maxSentences sentences, those with the highest request prior", async () => {
+    const filler = Array.from({ length: 13 }, (_, i) => `On day ${i + 1} of the long winter I walked the dog around the lake again.`);
+    const text = [...filler.slice(0, 7), "Does anyone know a cheap therapist near Leeds?", ...filler.slice(7)].join(" ");
+    const calls: string[][] = [];
+    const counting = { heads: engine.heads, predict: (texts: string[]) => (calls.push(texts), engine.predict(texts)) } as unknown as Engine;
+    const ev = await helpSeekingEvidence(counting, text, { score: 0.9 });
+    expect(ev.sentences_total).toBe(14);
+    expect(ev.sentences_scored).toBe(12);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toHaveLength(12);
+    expect(calls[0]![0]).toBe("Does anyone know a cheap therapist near Leeds?");
   }, 60_000);
 });
 
@@ -65,7 +98,7 @@ describe("helpSeekingEvidence, single sentence", () => {
     expect(high.spans).toEqual([{ start: 0, end: text.length, weight: Math.min(1, threshold + 0.1) }]);
   });
 
-  it("takes a known score instead of scoring the whole post: one pass over the occluded sentences only", async () => {
+  it("takes a known score instead of scoring the whole post: one pass over the sentences only", async () => {
     const text = "I lost my job. I do not know how to tell my family. What should I do?";
     const computed = await helpSeekingEvidence(engine, text);
     // a score the model would not give the post (halfway from its own to 1): the weights must be measured from it
@@ -78,14 +111,14 @@ describe("helpSeekingEvidence, single sentence", () => {
     expect(calls[0]).toHaveLength(3);
     expect(calls[0]).not.toContain(text);
     expect(reused.score).toBe(given);
-    // each sentence's weight: the given score minus the score of the post without that sentence
+    // each sentence's weight: its own p(yes), scored alone, whatever the given score
     const sentences = sentenceSpans(text);
-    const without = await engine.predict(sentences.map((s) => `${text.slice(0, s.start)} ${text.slice(s.end)}`));
+    expect(calls[0]).toEqual(bySentencePrior(text, sentences).map((s) => text.slice(s.start, s.end)));
+    const alone = await engine.predict(sentences.map((s) => text.slice(s.start, s.end)));
     const expected = sentences
-      .map((s, i) => ({ ...s, weight: given - without[i]!.heads.help_seeking!.probs.yes! }))
-      .filter((s) => s.weight > 0)
+      .map((s, i) => ({ ...s, weight: alone[i]!.heads.help_seeking!.probs.yes! }))
       .sort((x, y) => y.weight - x.weight);
-    expect(expected.length).toBeGreaterThan(0);
     expect(reused.spans).toEqual(expected);
+    expect(computed.spans).toEqual(expected);
   });
 });

@@ -8,7 +8,7 @@ import type { Prediction } from "../../src/engine/types";
 import { ApiError } from "../../src/worker/errors";
 import { predictBatch, type PredictContext } from "../../src/worker/predict-service";
 
-/** p(help_seeking = yes) rises with the number of "help"s: occluding a sentence that has one lowers it. */
+/** p(help_seeking = yes) rises with the number of "help"s: a sentence with one scores higher on its own. */
 function fakePrediction(text: string): Prediction {
   const yes = Math.min(0.95, 0.2 + 0.25 * (text.match(/help/gi)?.length ?? 0));
   return {
@@ -66,17 +66,19 @@ describe("predictBatch", () => {
     expect(two.body.results.map(strip)).toEqual(one.body.results.map(strip));
   });
 
-  it("explains from the post's own prediction: one pass over the occluded sentences, never the whole post again", async () => {
+  it("explains from the post's own prediction: one pass over the sentences alone, never the whole post again", async () => {
     const text = `I lost my job. Can anyone help me find work? ${crypto.randomUUID()}`;
     const first = fakeEngine();
     const { body } = await predictBatch({ posts: [{ id: "e", text }, { id: "e2", text }], explain: true }, first.ctx);
     const score = fakePrediction(normalise(text)).heads.help_seeking!.probs.yes!;
     expect(first.calls.predict).toHaveLength(1);
-    expect(first.calls.predict[0]).toHaveLength(3); // three sentences, each left out once
+    expect(first.calls.predict[0]).toHaveLength(3); // three sentences, each scored alone
     expect(first.calls.predict[0]).not.toContain(text);
+    expect(first.calls.predict[0]![0]).toBe("Can anyone help me find work?"); // the question first (request prior)
     const evidence = body.results[0]!.evidence!;
     expect(evidence).toMatchObject({ task: "help_seeking", score, sentences_scored: 3, sentences_total: 3 });
-    expect(evidence.spans.map((s) => text.slice(s.start, s.end))).toEqual(["Can anyone help me find work?"]);
+    expect(evidence.spans.map((s) => text.slice(s.start, s.end))[0]).toBe("Can anyone help me find work?");
+    expect(evidence.spans.map((s) => s.weight)).toEqual([0.45, 0.2, 0.2]);
     expect(body.results[1]!.evidence).toEqual(evidence);
     await first.settled();
 

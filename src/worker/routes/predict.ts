@@ -58,7 +58,7 @@ export function predictRoute(config: Config) {
     description:
       "Each result carries calibrated probabilities, a `review` flag (uncertain results a human should check), `resources` (crisis lines for the " +
       "request's `locale` or Accept-Language) when the post is `suicidal` or help-seeking with high confidence, and, with `\"explain\": true`, " +
-      "`evidence`: the sentences (UTF-16 offsets into the submitted text) whose removal lowers p(help_seeking = yes) the most. " +
+      "`evidence`: the sentences (UTF-16 offsets into the submitted text) that the model, scoring each sentence on its own, finds most help-seeking. " +
       "Post text is never logged or stored; predictions are cached in KV under a hash of the normalised text.",
     security: SECURITY,
     middleware: [limitBody(config.maxBodyBytes), jsonBody] as const,
