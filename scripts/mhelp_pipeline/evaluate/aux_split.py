@@ -16,8 +16,8 @@ public test split shows, measured per auxiliary head:
 - **In-sample calibration.** The shipped temperatures, thresholds and the best step were chosen on the dev
   split; the floor's settings were not. The model is also scored with temperature 1 and argmax/0.5 decisions
   ("uncalibrated") to show how much of its dev gain those fitted settings carry.
-- **SAD's crowd-written sentences** (SAD_v1 ``Source`` mTurk / mTurk_covid, written on request) are scored
-  apart from the rest (popbots_live, Inquire*).
+- **SAD's crowd-written sentences** (SAD_v1 ``Source`` mTurk_synthetic*, written on request) are scored
+  apart from the rest (Inquire*, popbots_live), on the dev rows and on the held-out validation rows.
 - **Distribution**: label shares and length of the dev rows vs each source's own validation file.
 
 The held-out split ("heldout") = dev rows with no such duplicate in either train split, plus the rows of the
@@ -360,7 +360,7 @@ def distribution(task: Task, recs: list[dict]) -> dict:
     return out
 
 
-CROWD = ("mTurk", "mTurk_covid")  # SAD_v1 Source values written on request by crowd workers
+CROWD = "mTurk"  # SAD_v1 Source prefix of the sentences written on request by crowd workers (mTurk_synthetic*)
 
 
 def aux_split(cfg: SplitConfig = SplitConfig(), corpus_dir: Path = CORPUS_DIR,
@@ -428,14 +428,18 @@ def aux_split(cfg: SplitConfig = SplitConfig(), corpus_dir: Path = CORPUS_DIR,
                                         pairs_main if s in ("dev", "heldout") else pairs_all, cfg)
         if k == "sad_cause" and sad_src:
             by = {}
-            dev_rows = np.intersect1d(split_rows(recs, "dev"), lab)
-            src = np.array([sad_src.get(exact_key(recs[i]["text"]), "?") for i in dev_rows])
-            for g, sel in (("crowd-written (mTurk, mTurk_covid)", np.isin(src, CROWD)),
-                           ("other (popbots_live, Inquire*)", ~np.isin(src, CROWD) & (src != "?"))):
-                by[g] = compare(task, {n: d[k] for n, d in systems.items()}, y, m, dev_rows[sel], pairs_all, cfg)
-                by[g]["mean_words"] = round(float(np.mean([len(recs[i]["text"].split()) for i in dev_rows[sel]]))
-                                            if sel.any() else 0.0, 1)
-            head["sad_dev_by_origin"] = by
+            for s in ("dev", "validation"):
+                rows = np.intersect1d(split_rows(recs, s), lab)
+                src = np.array([sad_src.get(exact_key(recs[i]["text"]), "?") for i in rows])
+                crowd = np.char.startswith(src.astype(str), CROWD)
+                for g, sel in (("crowd-written (mTurk*)", crowd), ("other (Inquire*, popbots_live)", ~crowd & (src != "?")),
+                               ("not found in SAD_v1", src == "?")):
+                    if not sel.any():
+                        continue
+                    d = compare(task, {n: dd[k] for n, dd in systems.items()}, y, m, rows[sel], pairs_all, cfg)
+                    d["mean_words"] = round(float(np.mean([len(recs[i]["text"].split()) for i in rows[sel]])), 1)
+                    by[f"{s}: {g}"] = d
+            head["sad_by_origin"] = by
         sp = head["splits"]
         log(f"{k}: dev n={sp['dev']['n']} {sp['dev'].get('model_minus_floor', {}).get('points', float('nan')):+.1f}"
             f" | heldout n={sp['heldout']['n']} "
@@ -450,10 +454,10 @@ def aux_split(cfg: SplitConfig = SplitConfig(), corpus_dir: Path = CORPUS_DIR,
 # --- the `aux-split` command -------------------------------------------------------------------------------------
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--limit", type=int, default=None, help="score at most this many posts (smoke run; the JSON "
-                   "is then written to reports/aux-split-smoke.json)")
+    p.add_argument("--limit", type=int, default=None, help="score at most this many posts (smoke run: nothing "
+                   "is written)")
 
 
 def run(args: argparse.Namespace) -> None:
-    out = REPORTS / ("aux-split-smoke.json" if args.limit else "aux-split.json")
-    aux_split(limit=args.limit, out=out, log=lambda m: print(m, flush=True))
+    aux_split(limit=args.limit, out=None if args.limit else REPORTS / "aux-split.json",
+              log=lambda m: print(m, flush=True))
