@@ -172,13 +172,71 @@ def validation_records(raw: Path = RAW) -> list[dict]:
     return [r for r in out if len(r["text"].split()) >= 1]
 
 
-def sad_sources(raw: Path = RAW) -> dict[str, str]:
-    """exact_key(sentence) -> SAD_v1 ``Source`` (popbots_live, mTurk, mTurk_covid, Inquire, ...)."""
+def sad_rows(raw: Path = RAW) -> dict[str, dict]:
+    """exact_key(sentence) -> {"source": SAD_v1 ``Source`` (Inquire, mTurk_synthetic, popbots_live, ...),
+    "top": ``top_label`` (the raters' majority, what the corpus trains on), "original": ``original_label`` (the
+    author's or the scraping query's label)}, both as sad_cause labels."""
+    from ..data.sources import _SAD_AUX
+
     p = raw / "sad" / "SAD_v1.csv"
     if not p.exists():
         return {}
     with open(p, encoding="utf-8", newline="") as fh:
-        return {exact_key(normalise(r["sentence"])): r["Source"] for r in csv.DictReader(fh)}
+        return {exact_key(normalise(r["sentence"])): {"source": r["Source"], "top": _SAD_AUX[r["top_label"]],
+                                                      "original": _SAD_AUX.get(r["original_label"])}
+                for r in csv.DictReader(fh)}
+
+
+def label_agreement(raw: Path = RAW, sad: dict | None = None) -> dict:
+    """How often the IMHI copies' labels equal the original datasets' labels on the same text (exact_key):
+    SAD (vs ``top_label`` and ``original_label``), Dreaddit and IRF (per label). IMHI's train and validation
+    files only."""
+    sad = sad_rows(raw) if sad is None else sad
+    out: dict = {}
+    c = Counter()
+    for f in ("train.csv", "val.csv"):
+        p = raw / "imhi-train" / "SAD" / f
+        for t, _, lab in (_imhi_rows(p) if p.exists() else ()):
+            r = sad.get(exact_key(t))
+            c["rows"] += 1
+            if r:
+                c["matched"] += 1
+                c["equal_top_label"] += r["top"] == lab
+                c["equal_original_label"] += r["original"] == lab
+    out["sad_cause"] = dict(c)
+    p, q = raw / "dreaddit" / "dreaddit-train.csv", raw / "imhi-train" / "dreaddit" / "dreaddit-train.csv"
+    if p.exists() and q.exists():
+        with open(p, encoding="utf-8", newline="") as fh:
+            dd = {exact_key(normalise(r["text"])): "yes" if r["label"] == "1" else "no" for r in csv.DictReader(fh)}
+        c = Counter()
+        for t, _, lab in _imhi_rows(q):
+            c["rows"] += 1
+            if exact_key(t) in dd:
+                c["matched"] += 1
+                c["equal"] += dd[exact_key(t)] == lab
+        out["dreaddit_stress"] = dict(c)
+    irf_labels = codebook().task("irf").labels
+    orig: dict = {}
+    for f in ("train_data.csv", "val_data.csv"):
+        p = raw / "irf" / f
+        if p.exists():
+            with open(p, encoding="utf-8", newline="") as fh:
+                for r in csv.DictReader(fh):
+                    orig[exact_key(normalise(r["text"]))] = {irf_labels[0]: int(r["belong"]),
+                                                             irf_labels[1]: int(r["burden"])}
+    p = raw / "imhi-train" / "Irf" / "val.csv"
+    if p.exists():
+        c = Counter()
+        for t, q_, lab in _imhi_rows(p):
+            which = [x for x in irf_labels if x in q_.lower()]
+            o = orig.get(exact_key(t))
+            c["rows"] += 1
+            if o and len(which) == 1:
+                c["matched"] += 1
+                c[f"equal: {which[0]}"] += o[which[0]] == int(lab == "yes")
+                c[f"matched: {which[0]}"] += 1
+        out["irf"] = dict(c)
+    return out
 
 
 # --- the split ---------------------------------------------------------------------------------------------------
@@ -395,7 +453,7 @@ def aux_split(cfg: SplitConfig = SplitConfig(), corpus_dir: Path = CORPUS_DIR,
     if "floor_model_train" in systems:
         pairs_main.append(("model", "floor_model_train"))
     floors = json.loads(floors_path.read_text())["tasks"] if floors_path.exists() else {}
-    sad_src = sad_sources(raw)
+    sad = sad_rows(raw)
     res: dict = {
         "what": "auxiliary heads on a held-out split that predicts their test sets (evaluate/aux_split.py)",
         "primary_metric": "heads.<head>.splits.heldout.model_minus_floor: weighted F1 points, shipped default "
@@ -411,7 +469,7 @@ def aux_split(cfg: SplitConfig = SplitConfig(), corpus_dir: Path = CORPUS_DIR,
                    "validation": "rows of the sources' own validation files with no near duplicate in train or "
                                  "among the dev rows",
                    "heldout": "dev_clean + validation: the split that predicts test"},
-        "limit": limit, "heads": {}}
+        "limit": limit, "label_agreement": label_agreement(raw, sad), "heads": {}}
     for k in aux:
         task = cb.task(k)
         y, m = targets(task, recs)
@@ -426,11 +484,19 @@ def aux_split(cfg: SplitConfig = SplitConfig(), corpus_dir: Path = CORPUS_DIR,
             rows = np.intersect1d(split_rows(recs, s), lab)
             head["splits"][s] = compare(task, {n: d[k] for n, d in systems.items()}, y, m, rows,
                                         pairs_main if s in ("dev", "heldout") else pairs_all, cfg)
-        if k == "sad_cause" and sad_src:
+        if k == "sad_cause" and sad:
+            # IMHI labels SAD with original_label: the held-out rows scored against that label as well
+            alt = [dict(r, labels={"sad_cause": sad[exact_key(r["text"])]["original"]})
+                   if r["split_from"] == "dev" and sad.get(exact_key(r["text"]), {}).get("original") else r
+                   for r in recs]
+            ya, ma = targets(task, alt)
+            rows = np.intersect1d(split_rows(recs, "heldout"), labelled_rows(ya, ma))
+            head["splits"]["heldout_original_label"] = compare(task, {n: d[k] for n, d in systems.items()}, ya, ma,
+                                                               rows, pairs_main, cfg)
             by = {}
             for s in ("dev", "validation"):
                 rows = np.intersect1d(split_rows(recs, s), lab)
-                src = np.array([sad_src.get(exact_key(recs[i]["text"]), "?") for i in rows])
+                src = np.array([sad.get(exact_key(recs[i]["text"]), {}).get("source", "?") for i in rows])
                 crowd = np.char.startswith(src.astype(str), CROWD)
                 for g, sel in (("crowd-written (mTurk*)", crowd), ("other (Inquire*, popbots_live)", ~crowd & (src != "?")),
                                ("not found in SAD_v1", src == "?")):

@@ -89,6 +89,31 @@ def aux_split_section(res: dict) -> list[str]:
                          f"{v['duplicate_of_other_candidate']} copies of dev rows, {v['heldout']} held out")
     if notes:
         out += ["", "The sources' own validation files: " + "; ".join(notes) + "."]
+    alt = res["heads"].get("sad_cause", {}).get("splits", {}).get("heldout_original_label")
+    if alt:
+        out += ["", f"sad_cause on the held-out rows scored against SAD's `original_label` (the label IMHI's copy "
+                f"carries) instead of `top_label` (the raters' majority, which the corpus trains on): n {alt['n']}, "
+                f"model − floor {_diff(alt.get('model_minus_floor'))}, model − floor on the model's data "
+                f"{_diff(alt.get('model_minus_floor_model_train'))}."]
+    ag = res.get("label_agreement") or {}
+    parts = []
+    if ag.get("sad_cause", {}).get("matched"):
+        a = ag["sad_cause"]
+        parts.append(f"SAD: {a['matched']} IMHI rows found in SAD_v1, label = `top_label` on "
+                     f"{a['equal_top_label'] / a['matched']:.1%}, = `original_label` on "
+                     f"{a['equal_original_label'] / a['matched']:.1%}")
+    if ag.get("dreaddit_stress", {}).get("matched"):
+        a = ag["dreaddit_stress"]
+        parts.append(f"Dreaddit: {a['matched']} matched, same label on {a['equal'] / a['matched']:.1%}")
+    if ag.get("irf", {}).get("matched"):
+        a = ag["irf"]
+        parts.append("IRF: " + ", ".join(f"{lab} same on {a['equal: ' + lab] / a['matched: ' + lab]:.1%} of "
+                                         f"{a['matched: ' + lab]}" for lab in ("thwarted belongingness",
+                                                                               "perceived burdensomeness")
+                                         if a.get("matched: " + lab)))
+    if parts:
+        out += ["", "Labels of IMHI's copies vs the original datasets' on the same texts (IMHI train/validation "
+                "files): " + "; ".join(parts) + "."]
     sad = res["heads"].get("sad_cause", {}).get("sad_by_origin")
     if sad:
         out += ["", "SAD rows by origin: " + "; ".join(
