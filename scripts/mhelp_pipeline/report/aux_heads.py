@@ -1,5 +1,7 @@
-"""The report's auxiliary-heads section, from reports/aux-heads.json (evaluate/aux_heads.py): every exported
-model's auxiliary heads against their TF-IDF floors, and the published results the issue names as context."""
+"""The report's auxiliary-heads sections: from reports/aux-heads.json (evaluate/aux_heads.py), every exported
+model's auxiliary heads against their TF-IDF floors, and the published results the issue names as context; from
+reports/aux-split.json (evaluate/aux_split.py), the shipped model's gains on the dev split vs on a held-out split
+with no near duplicate in train, and why they differ."""
 
 from __future__ import annotations
 
