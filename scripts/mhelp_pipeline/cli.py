@@ -45,6 +45,8 @@ COMMANDS = {
     "ablation": Command("evaluate.ablation", "multi-task vs single-task runs -> reports/ablation-<budget>.json"),
     "ship-check": Command("evaluate.ship_check", "a candidate vs a shipped variant (or --against any model)"),
     "aux-heads": Command("evaluate.aux_heads", "every exported model's auxiliary heads vs their TF-IDF floors"),
+    "aux-split": Command("evaluate.aux_split", "auxiliary heads vs their floors on a held-out split with no near "
+                         "duplicates in train -> reports/aux-split.json"),
     "teacher-spread": Command("evaluate.teacher_spread", "teacher runs grouped by configuration -> "
                               "reports/teacher-seeds.json"),
     "quantisation": Command("evaluate.quant_compare", "int8 methods compared -> reports/quantisation.json"),

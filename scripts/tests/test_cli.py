@@ -23,6 +23,7 @@ DOCUMENTED = {
     "ablation": ["--steps", "--epochs", "--layers", "--device", "--seeds", "--primary-multi-task", "--primary-seeds"],
     "ship-check": ["--candidate", "--variant", "--against"],
     "aux-heads": [],
+    "aux-split": ["--limit"],
     "teacher-spread": ["--checkpoints"],
     "quantisation": [],
     "export-eval-set": ["--split", "--limit", "--out"],

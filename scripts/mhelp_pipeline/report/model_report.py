@@ -15,7 +15,7 @@ The diagnostics and the two figures need ``python -m mhelp_pipeline evaluate-shi
 have written reports/shipped-dev.json, calibration.json and slices.json (and floors.json when it was missing)
 for the shipped model as it is now: ``write_report`` stops with that command when shipped-dev.json is absent or
 about another ONNX graph. Sections read from an optional JSON appear only when that JSON exists (no
-placeholders): auxiliary heads (reports/aux-heads.json, ``aux-heads``), multi-task vs single-task
+placeholders): auxiliary heads (reports/aux-heads.json, ``aux-heads``; reports/aux-split.json, ``aux-split``), multi-task vs single-task
 (reports/ablation-*.json, ``ablation``), teacher and students (reports/frontier.json from
 ``distill``/``frontier``, gpu-training.json, teacher-seeds.json, ship-check-*.json, compare-*.json) and the int8
 method (reports/quantisation.json, ``quantisation``). Sections are numbered in the order they appear.
@@ -36,7 +36,7 @@ from typing import Callable
 
 from ..core.paths import BENCH_RESULTS, MODELS, REPORTS
 from .ablation import ablation_section, load_ablations
-from .aux_heads import aux_section
+from .aux_heads import aux_section, aux_split_section
 from .diagnostics import TS_CMD, calibration_section, floors_section, ts_agreement_current, ts_agreement_section
 from .figures import confusion_matrix, reliability_diagram
 from .frontier import frontier_section
@@ -67,6 +67,7 @@ class ReportInputs:
     benches: list[dict] = field(default_factory=list)  # worker_benches(): this model version only
     ablations: list[dict] = field(default_factory=list)  # reports/ablation-*.json
     aux_heads: dict | None = None  # reports/aux-heads.json
+    aux_split: dict | None = None  # reports/aux-split.json
     frontier: dict | None = None  # reports/frontier.json
     gpu_training: dict | None = None  # reports/gpu-training.json
     teacher_seeds: dict | None = None  # reports/teacher-seeds.json
@@ -86,6 +87,7 @@ def optional_inputs(reports: Path, bench_dir: Path, version: str) -> dict:
             "benches": worker_benches(bench_dir, version),
             "ablations": load_ablations(reports),
             "aux_heads": _load(reports / "aux-heads.json"),
+            "aux_split": _load(reports / "aux-split.json"),
             "frontier": _load(reports / "frontier.json"),
             "gpu_training": _load(reports / "gpu-training.json"),
             "teacher_seeds": _load(reports / "teacher-seeds.json"),
@@ -145,9 +147,15 @@ def _not_measured(inp: ReportInputs, number: int, ref: dict[str, int]) -> list[s
                    "--seeds 0,1,2` re-measures it).")
     aux = ("" if inp.aux_heads else f"not re-scored for this model beyond the dev-split rows of section "
            f"{ref['diagnostics']}.1 (`aux-heads` writes reports/aux-heads.json), and ")
-    out.append(f"- **Auxiliary heads**: {aux}not measured on a split that predicts their public test sets: their "
-               "dev rows are held out by group from the same datasets, not the datasets' published test splits, so "
-               "no comparison with published results is possible here.")
+    if inp.aux_split:
+        out.append(f"- **Auxiliary heads**: {aux}measured on a held-out split with no near duplicate in train "
+                   f"(section {ref['aux_split']}), not on the datasets' published test splits, so no comparison with "
+                   "published results is possible here.")
+    else:
+        out.append(f"- **Auxiliary heads**: {aux}not measured on a split that predicts their public test sets: "
+                   "their dev rows are held out by group from the same datasets, not the datasets' published test "
+                   "splits, so no comparison with published results is possible here (`aux-split` writes "
+                   "reports/aux-split.json).")
     if not (inp.gold_cv or {}).get("retrained"):
         out.append("- **Gold in training**: `gold-cv --retrain` (per fold, a student trained with the other folds' "
                    "gold posts as well, scored on its held-out fold) has not been run; every gold number comes from "
@@ -192,6 +200,9 @@ def _plan(inp: ReportInputs) -> list[tuple[str, Builder]]:
     if inp.aux_heads:
         plan.append(("aux_heads", lambda n, ref: ["## Auxiliary heads of every exported model", ""]
                      + aux_section(inp.aux_heads)))
+    if inp.aux_split:
+        plan.append(("aux_split", lambda n, ref: ["## Auxiliary heads on a held-out split", ""]
+                     + aux_split_section(inp.aux_split)))
     if inp.ablations:
         plan.append(("ablation", lambda n, ref: ablation_section(inp.ablations, inp.floors)))
     if ((inp.frontier and "teacher" in inp.frontier) or inp.gpu_training or inp.teacher_seeds or inp.ship_checks

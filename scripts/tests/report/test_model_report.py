@@ -174,13 +174,17 @@ def test_optional_sections_appear_numbered_in_order_and_missing_gold_says_the_co
     ag = {"posts": 300, "label_agreement": {"help_seeking": 1.0, "condition": 1.0, "causes": 1.0, "all_three": 1.0},
           "max_abs_p_yes_diff": 0.0, "passes": True, "metrics": [
               {"task": "help_seeking", "metric": "f1", "python": 0.8, "typescript": 0.8, "equal_3dp": True}]}
-    inp = _inputs(aux_heads=aux, quantisation=quant, ts_agreement=ag)
+    split = {"date": "2026-12-08", "heads": {"cams_cause": {"leakage": {"dev": {"rows": 10, "heldout": 9}}, "splits": {
+        s: {"n": 9} for s in ("dev", "dev_clean", "validation", "heldout")}}}}
+    inp = _inputs(aux_heads=aux, aux_split=split, quantisation=quant, ts_agreement=ag)
     sections = report_sections(inp)
-    assert [k for k, _ in sections] == ["gold", "shipped", "diagnostics", "worker", "aux_heads", "quantisation",
-                                        "not_measured"]
+    assert [k for k, _ in sections] == ["gold", "shipped", "diagnostics", "worker", "aux_heads", "aux_split",
+                                        "quantisation", "not_measured"]
     text = render(inp)
-    assert _numbers(text) == list(range(1, 8))
-    assert "## 5. Auxiliary heads of every exported model" in text and "## 6. int8 method" in text
+    assert _numbers(text) == list(range(1, 9))
+    assert "## 5. Auxiliary heads of every exported model" in text and "## 7. int8 method" in text
+    assert "## 6. Auxiliary heads on a held-out split" in text and "| cams_cause | 9 | – | 1 | 9 (9 + 9) |" in text
+    assert "held-out split with no near duplicate in train (section 6)" in "\n".join(sections[-1][1])
     assert "### 3.4 The shipped model evaluated by the TypeScript engine vs Python" in text
     assert "ts-python-agreement" not in "\n".join(sections[-1][1])
     gold = "\n".join(sections[0][1])
