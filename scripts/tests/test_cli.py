@@ -15,6 +15,7 @@ DOCUMENTED = {
     "frontier": ["--student-layers"],
     "gpu-transfer": ["pack-base", "select-teacher", "pack-returns", "unpack-returns", "summary"],
     "export": ["--variant", "--checkpoint"],
+    "calibrate-on-gold": ["--model", "--version", "--folds", "--compare", "--fp32", "--dry-run"],
     "reference": ["--variant"],
     "gold-cv": ["--folds", "--retrain", "--student-layers", "--steps", "--alpha", "--device", "--teacher", "--seed"],
     "profiles": ["--model", "--folds", "--no-write-models"],
