@@ -25,7 +25,7 @@ DOCUMENTED = {
     "ship-check": ["--candidate", "--variant", "--against"],
     "aux-heads": [],
     "teacher-spread": ["--checkpoints"],
-    "quantisation": [],
+    "quantisation": ["--model", "--fp32", "--runs", "--runtime", "--work"],
     "export-eval-set": ["--split", "--limit", "--out"],
     "compare-eval": ["--input", "--ts-metrics", "--ts-predictions"],
     "redaction-eval": [],
