@@ -46,9 +46,13 @@ function blockGlance(m) {
   const primary = m.heads.filter((h) => ["help_seeking", "condition", "causes"].includes(h.task));
   const describe = (h) => (h.kind === "multi_label" ? `zero or more of ${h.labels.length}` : h.labels.length === 2 ? h.labels.join("/") : `one of ${h.labels.length}`);
   const g = m.metrics?.gold_dev;
-  const gold = g
-    ? `**headline** (held out, as shipped): help-seeking F1(yes) ${f3(g.help_seeking?.f1_yes)}, condition accuracy ${f3(g.condition?.accuracy)}, causes macro-F1 ${f3(g.causes?.macro_f1)}; intervals under Evaluation`
-    : `**none**: ${m.metrics?.gold_dev_note ?? "no gold labels"}`;
+  const cv = m.metrics?.gold_dev_cross_fitted;
+  const range = (v, c) => `${f3(v)}${Array.isArray(c) ? ` [${f3(c[0])}, ${f3(c[1])}]` : ""}`;
+  const gold = cv
+    ? `**headline** (calibration fitted on gold; its ${m.metrics?.calibration?.estimate?.match(/(\d+)-fold/)?.[1] ?? "k"}-fold cross-fitted estimate, each post scored by settings fitted on the other folds): help-seeking F1(yes) ${range(cv.help_seeking?.f1_yes, cv.help_seeking?.f1_yes_ci)}, condition accuracy ${range(cv.condition?.accuracy, cv.condition?.accuracy_ci)}, causes macro-F1 ${range(cv.causes?.macro_f1, cv.causes?.macro_f1_ci)}; 95 % intervals, more under Evaluation`
+    : g
+      ? `**headline** (held out, as shipped): help-seeking F1(yes) ${f3(g.help_seeking?.f1_yes)}, condition accuracy ${f3(g.condition?.accuracy)}, causes macro-F1 ${f3(g.causes?.macro_f1)}; intervals under Evaluation`
+      : `**none**: ${m.metrics?.gold_dev_note ?? "no gold labels"}`;
   return [
     "| property | value |",
     "|---|---|",
@@ -104,14 +108,24 @@ function blockCalibration(m) {
     const agg = h.aggregation ?? (h.kind === "single_label" ? "token_mean" : "max");
     return `| ${code(h.task)} | ${h.kind.replace("_", "-")} | ${h.temperature.toFixed(4)} | ${thr} | ${code(agg)} |`;
   });
-  const choice = Object.entries(m.metrics?.aggregation_choice_f1 ?? {}).map(
+  const onGold = m.metrics?.calibration?.fitted_on === "gold";
+  const choice = Object.entries((onGold ? m.metrics.calibration.aggregation_choice_f1_gold : m.metrics?.aggregation_choice_f1) ?? {}).map(
     ([task, f]) => `${code(task)} token_mean ${f3(f.token_mean)} vs max ${f3(f.max)}`,
   );
-  const out = ["| head | kind | temperature | threshold(s) | windows of a long post |", "|---|---|---:|---|---|", ...rows];
+  const cal = m.metrics?.calibration;
+  const result = [
+    ...(cal?.fitted_on === "gold"
+      ? [`**Fitted on gold.** ${cal.primary_heads}. Temperatures are fitted on the aggregated post probabilities the engine reports. Auxiliary heads: ${cal.auxiliary_heads}. Estimate: ${cal.estimate}.`, ""]
+      : []),
+    "| head | kind | temperature | threshold(s) | windows of a long post |",
+    "|---|---|---:|---|---|",
+    ...rows,
+  ];
+  const out = result;
   if (choice.length) {
     out.push(
       "",
-      `Windows: ${code("token_mean")} averages the windows' probabilities weighted by their tokens; ${code("max")} lets the most request-like window decide (multi-label: each label's max). Binary heads take the one with the higher dev F1 at its own best threshold (${choice.join("; ")}); ${int(m.metrics?.dev_posts_with_several_windows)} dev posts have more than one window.`,
+      `Windows: ${code("token_mean")} averages the windows' probabilities weighted by their tokens; ${code("max")} lets the most request-like window decide (multi-label: each label's max). Binary heads take the one with the higher ${onGold ? "gold" : "dev"} F1 at its own best threshold (${choice.join("; ")}); ${int(m.metrics?.dev_posts_with_several_windows)} dev posts have more than one window.`,
     );
   }
   return out.join("\n");
@@ -155,13 +169,29 @@ function goldHeadline(m) {
     ];
   };
   const kappa = report.agreement?.fleiss_kappa ?? {};
+  const folds = report.config?.folds;
+  const table = entry.calibrated_on_gold
+    ? [
+        `| **calibrated on gold as shipped, ${folds}-fold cross-fitted: the headline** (each fold scored by settings fitted on the other folds) | ${rows("cross_fitted").join(" | ")} |`,
+        `| as shipped, in-sample (the settings were fitted on these same posts; not an estimate) | ${rows("as_shipped").join(" | ")} |`,
+      ]
+    : [
+        `| as shipped (temperatures and thresholds from the silver dev split) | ${rows("as_shipped").join(" | ")} |`,
+        `| calibrated on gold, ${folds}-fold cross-fitted (each fold scored by settings fitted on the other folds) | ${rows("cross_fitted").join(" | ")} |`,
+      ];
+  const how = entry.calibrated_on_gold
+    ? [
+        "",
+        "**Calibration is fitted on gold.** The primary heads' temperatures, window aggregation and thresholds (one per label for causes) were fitted on all the gold dev posts (`python -m mhelp_pipeline calibrate-on-gold`); the estimate of what a user gets is therefore the cross-fitted row, the same fit repeated on the other folds for each fold. The as-shipped row scores the settings on the posts they were fitted on and is in-sample.",
+      ]
+    : [];
   return [
     `**Headline: the gold dev set** (${int(report.gold_posts)} posts, three annotators each, Fleiss' kappa help-seeking ${f3(kappa.help_seeking)}, condition ${f3(kappa.condition)}; no model here trained on a gold post: ${int(report.left_out_in_corpus)} gold posts duplicating corpus posts are left out). 95 % bootstrap intervals in brackets (reports/gold-cv.json, \`python -m mhelp_pipeline gold-cv\`).`,
     "",
     "| scoring | help-seeking F1(yes) | precision / recall | AUROC | condition accuracy | condition macro-F1 | causes macro-F1 | causes per post | help-seeking ECE |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-    `| as shipped (temperatures and thresholds from the silver dev split) | ${rows("as_shipped").join(" | ")} |`,
-    `| calibrated on gold, ${report.config?.folds}-fold cross-fitted (each fold scored by settings fitted on the others) | ${rows("cross_fitted").join(" | ")} |`,
+    ...table,
+    ...how,
   ];
 }
 
@@ -170,6 +200,8 @@ function blockEvaluation(m) {
   const out = [...goldHeadline(m)];
   if (metrics.gold_dev && typeof metrics.gold_dev === "object") {
     out.push("", "Gold dev, as shipped, per head and label:", "", metricsTables(metrics.gold_dev, m.heads));
+  } else if (metrics.gold_dev_in_sample && typeof metrics.gold_dev_in_sample === "object") {
+    out.push("", "Gold dev per head and label, **in-sample** (the calibration was fitted on these posts; the estimate is the cross-fitted row above):", "", metricsTables(metrics.gold_dev_in_sample, m.heads));
   }
   out.push(
     "",
@@ -204,7 +236,8 @@ function blockProfiles(m) {
   const own = Object.values(report?.models ?? {}).find((e) => e.dir === `models/${m.variant}` && e.version === m.version)?.model_threshold;
   const help = m.heads.find((h) => h.task === "help_seeking");
   if (own) {
-    out.push(`| model's own threshold (fitted on the silver dev split; no profile) | p(yes) ≥ ${own.threshold.toFixed(3)} | ${ciOf(own.on_gold, "precision")} | ${ciOf(own.on_gold, "recall")} | ${ciOf(own.on_gold, "f1")} |`);
+    const where = m.metrics?.calibration?.fitted_on === "gold" ? "fitted on these gold posts, so in-sample" : "fitted on the silver dev split";
+    out.push(`| model's own threshold (${where}; no profile) | p(yes) ≥ ${own.threshold.toFixed(3)} | ${ciOf(own.on_gold, "precision")} | ${ciOf(own.on_gold, "recall")} | ${ciOf(own.on_gold, "f1")} |`);
   }
   out.push(
     "",
@@ -220,7 +253,7 @@ function blockVariants() {
     .sort((a, b) => (a === "default" ? -1 : b === "default" ? 1 : a.localeCompare(b)));
   const rows = names.map((d) => {
     const v = JSON.parse(readFileSync(join(MODELS_DIR, d, "model.json"), "utf8"));
-    const w = v.metrics?.gold_dev ?? {};
+    const w = v.metrics?.gold_dev_cross_fitted ?? v.metrics?.gold_dev ?? {};
     const run = d === "default" ? "`npm run dev` / `wrangler deploy`" : `\`npm run dev:${d}\` / \`npm run deploy:${d}\``;
     return `| ${code(d)} | ${v.version} | ${v.architecture?.layers} | ${int(v.architecture?.params)} | ${mb(v.metrics?.sizes_bytes?.int8_onnx)} | ${f3(w.help_seeking?.f1_yes)} | ${f3(w.condition?.accuracy)} | ${f3(w.condition?.macro_f1)} | ${f3(w.causes?.macro_f1)} | ${run} |`;
   });

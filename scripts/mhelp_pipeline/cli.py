@@ -34,6 +34,8 @@ COMMANDS = {
                         run="run_frontier"),
     "gpu-transfer": Command("train.gpu_transfer", "pack for / unpack from the lent GPU machine (scripts/gpu_run.sh)"),
     "export": Command("export.export", "a checkpoint to models/<variant>: int8 ONNX, calibration, model.json"),
+    "calibrate-on-gold": Command("export.calibrate_gold", "refit a shipped model's primary-head calibration on gold dev "
+                                 "(model.json only; the cross-fitted gold CV is its estimate)"),
     "reference": Command("runtime.reference", "test/fixtures/parity.json: the Python reference of the engine"),
     "gold-cv": Command("evaluate.gold_cv", "the headline: k-fold cross-validation over gold dev -> "
                        "reports/gold-cv.json"),

@@ -53,11 +53,11 @@ describe("profile", () => {
   });
 
   it("a post between the thresholds is labelled differently by the profiles", async () => {
-    // no salt: a suffix would move p(yes). p(yes) ≈ 0.47 and ≈ 0.77 with the shipped default (0.5.0): between high_recall and balanced, and between
-    // balanced and high_precision
+    // no salt: a suffix would move p(yes). p(yes) ≈ 0.32 and ≈ 0.46 with the shipped default (0.6.0, calibrated on gold): between high_recall and
+    // balanced, and between balanced and high_precision
     const posts = [
-      { id: "low", text: "I think I might need to talk to someone but I do not know." },
-      { id: "mid", text: "Does it ever get better? I feel stuck." },
+      { id: "low", text: "Does it ever get better?" },
+      { id: "mid", text: "I think I might need to talk to someone but I do not know." },
     ];
     const labels: Record<string, string[]> = {};
     for (const name of PROFILES) labels[name] = (await predict({ posts, profile: name })).results.map((r) => r.help_seeking.label);

@@ -5,12 +5,15 @@ k-fold cross-validation over it for the M-Help tasks, with the rest of the corpu
 without it). Every model is scored on whole posts as the engine scores them (every 128-token window run
 alone, each model's own int8 graph) in two ways:
 
-- **as shipped**: the model's own temperatures, aggregation and thresholds (fitted on the weak dev split);
-  the numbers a user of that model folder gets today;
+- **as shipped**: the model's own temperatures, aggregation and thresholds; the numbers a user of that model
+  folder gets, held out where they were fitted on the weak dev split, but **in-sample** for a model whose
+  primary heads ``calibrate-on-gold`` fitted on these gold posts (``calibrated_on_gold``: never a headline);
 - **cross-fitted on gold**: for each fold, temperatures, aggregation and thresholds are fitted on the
   other k-1 gold folds (calibrate.calibrate_posts, the same fit export.py runs on weak dev) and applied to
   the held-out fold; pooled over the folds, every gold post is scored by settings that never saw it. This
-  is what calibrating the shipped heads on gold would give, measured honestly.
+  is what calibrating the shipped heads on gold gives, measured honestly, and for a model calibrated on gold
+  (calibrate_gold.py, the same fit: calibrate.GOLD_CALIBRATION) the estimate of what its users get: the
+  headline.
 
 Models: ``models/default``, ``models/fast`` and the export of their teacher (``paths.shipped_teacher_dir``; students vs
 teacher, paired tests on the same gold posts). ``--retrain`` (gold_retrain.py) adds the issue's full protocol: per fold, a student
@@ -42,7 +45,7 @@ from ..core.paths import (CORPUS_DIR, GOLD_CV_DIR, GOLD_DEV, MODELS, REPO, REPOR
                           shipped_teacher_dir)
 from ..data.dedup import duplicate_clusters
 from ..data.gold import GoldFormatError, load_gold
-from ..export.calibrate import calibrate_posts
+from ..export.calibrate import GOLD_CALIBRATION, CalibrationConfig, calibrate_posts
 from ..model.batching import Encoded, encode, load_tokenizer, targets
 from ..runtime.inference import (Head, WindowRunner, as_shipped, decisions, empty_decisions, heads_probabilities,
                                  put_decisions)
@@ -93,10 +96,11 @@ def stratified_folds(records: list[dict], k: int, seed: int = 0) -> np.ndarray:
     return folds
 
 
-def cross_fitted(cb: Codebook, windows: list[dict], weights: list[list[int]], enc: Encoded, folds: np.ndarray
-                 ) -> tuple[dict[str, tuple], dict[str, np.ndarray], list[dict]]:
+def cross_fitted(cb: Codebook, windows: list[dict], weights: list[list[int]], enc: Encoded, folds: np.ndarray,
+                 cfg: CalibrationConfig = GOLD_CALIBRATION) -> tuple[dict[str, tuple], dict[str, np.ndarray], list[dict]]:
     """Decisions ``{task: (pred, score)}`` and probabilities for every post from settings fitted on the other
-    folds, and those settings per fold. Row i of every output belongs to post i."""
+    folds, and those settings per fold. Row i of every output belongs to post i. ``cfg``: by default the fit
+    calibrate-on-gold ships (calibrate.GOLD_CALIBRATION), so the pooled result is that procedure's estimate."""
     n = len(windows)
     probs = {t.key: np.zeros((n, t.n)) for t in cb.tasks}
     preds = empty_decisions(cb, n)
@@ -105,7 +109,7 @@ def cross_fitted(cb: Codebook, windows: list[dict], weights: list[list[int]], en
         fit, held = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
         sub = enc.take(fit)
         cal = calibrate_posts(cb, [windows[i] for i in fit], [weights[i] for i in fit], sub.single, sub.multi,
-                              sub.multi_mask)
+                              sub.multi_mask, cfg)
         heads = {t.key: Head(t.key, t.kind, list(t.labels), cal[t.key]["temperature"], cal[t.key]["thresholds"],
                              cal[t.key]["aggregation"]) for t in cb.tasks}
         p = heads_probabilities(cb, heads, windows, weights, held)
@@ -134,6 +138,11 @@ def gold_slices(cb: Codebook, preds: dict[str, tuple], enc: Encoded) -> dict:
     return {"by_source": metrics_by_slice([source_slice(s) for s in enc.sources], tasks),
             "by_length": metrics_by_slice([length_bucket(n) for n in enc.n_tokens], tasks,
                                           order=lambda present: [k for k in order if k in present])}
+
+
+def calibrated_on_gold(meta: dict) -> bool:
+    """Were the model's primary heads calibrated on gold dev (calibrate_gold.py)?"""
+    return ((meta.get("metrics") or {}).get("calibration") or {}).get("fitted_on") == "gold"
 
 
 def _help_ece(probs: np.ndarray, y: np.ndarray) -> float:
@@ -195,6 +204,9 @@ def gold_cv(cfg: GoldCVConfig = GoldCVConfig(), gold_path: Path = GOLD_DEV, out:
         res["models"][name] = {
             "dir": str(d.resolve().relative_to(REPO)) if d.resolve().is_relative_to(REPO) else str(d),
             "version": meta.get("version"), "layers": meta["architecture"]["layers"],
+            # calibrate-on-gold fitted the primary heads on these posts: "as shipped" is then in-sample, and
+            # "cross_fitted" (the same fit, on the other folds) is the estimate of what users get
+            "calibrated_on_gold": calibrated_on_gold(meta),
             "as_shipped": _scores(cb, shipped_preds, enc, cfg.bootstrap),
             "cross_fitted": _scores(cb, cv_preds, enc, cfg.bootstrap),
             "help_seeking_ece": {"as_shipped": _help_ece(shipped_probs["help_seeking"], y),

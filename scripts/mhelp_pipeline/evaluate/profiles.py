@@ -14,7 +14,9 @@ threshold on p(yes) changes. The profiles, on a grid of thresholds 0.001 .. 0.99
 Each profile's precision / recall / F1 is estimated by k-fold cross-fitting on gold (gold_cv.stratified_folds:
 the threshold chosen on the other k-1 folds, applied to the held-out fold; pooled over the folds, with 95 %
 bootstrap intervals); the shipped threshold is then chosen on every gold post. The model's own threshold
-(fitted on the silver dev split) is scored on gold for comparison. Only the ``profiles`` key of model.json is
+(fitted on the silver dev split, or on gold by ``calibrate-on-gold``: then in-sample) is scored on gold for
+comparison. The profiles are thresholds on the *calibrated* p(yes): run this after ``export`` and after
+``calibrate-on-gold``, which move the temperature. Only the ``profiles`` key of model.json is
 written; the ONNX graph and every other field stay as they are. No post text is written.
 """
 

@@ -28,6 +28,21 @@ class CalibrationConfig:
     grid: int = 61
     min_positives: int = 5
     threshold_grid: tuple[float, ...] = tuple(np.round(np.arange(0.05, 0.951, 0.01), 2))
+    # calibrate_posts: "first_window" fits each temperature on the posts' first windows (what training saw);
+    # "posts" fits it on the aggregated post probabilities the engine reports (per aggregation candidate), so
+    # p(yes) of a long post under ``max`` is calibrated too (GOLD_CALIBRATION; calibrate_gold.py)
+    temperature_fit: str = "first_window"
+    # multi-label heads: a label's threshold may not predict more than this many times its known positives in
+    # the fit set (None: plain best F1). Per-label best-F1 thresholds over-predict rare causes, which sums to
+    # too many causes per post (issue 13: within 20 % of gold's; an empty set is a normal answer)
+    max_positive_ratio: float | None = None
+
+
+def _grid_min(loss, cfg: CalibrationConfig) -> float:
+    grid = np.exp(np.linspace(np.log(cfg.t_min), np.log(cfg.t_max), cfg.grid))
+    best = min(grid, key=loss)
+    fine = best * np.exp(np.linspace(-0.06, 0.06, 25))
+    return float(round(min(fine, key=loss), 4))
 
 
 def _log_softmax(z: np.ndarray) -> np.ndarray:
@@ -48,10 +63,27 @@ def nll(task: Task, logits: np.ndarray, y: np.ndarray, mask: np.ndarray | None, 
 def fit_temperature(task: Task, logits, y, mask=None, cfg: CalibrationConfig = CalibrationConfig()) -> float:
     if (task.kind == "single_label" and (y != IGNORE).sum() == 0) or (mask is not None and mask.sum() == 0):
         return 1.0
-    grid = np.exp(np.linspace(np.log(cfg.t_min), np.log(cfg.t_max), cfg.grid))
-    best = min(grid, key=lambda t: nll(task, logits, y, mask, t))
-    fine = best * np.exp(np.linspace(-0.06, 0.06, 25))
-    return float(round(min(fine, key=lambda t: nll(task, logits, y, mask, t)), 4))
+    return _grid_min(lambda t: nll(task, logits, y, mask, t), cfg)
+
+
+def post_nll(task: Task, p: np.ndarray, y: np.ndarray, mask: np.ndarray | None) -> float:
+    """Negative log-likelihood of aggregated post probabilities ``p`` [posts, n] (clipped at 1e-12)."""
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    if task.kind == "single_label":
+        keep = y != IGNORE
+        return float(-np.log(p[keep][np.arange(keep.sum()), y[keep]]).mean())
+    loss = -(y * np.log(p) + (1 - y) * np.log1p(-p))
+    return float((loss * mask).sum() / mask.sum())
+
+
+def fit_post_temperature(task: Task, how: str, per_post: list[np.ndarray], weights: list[list[int]], y, mask=None,
+                         cfg: CalibrationConfig = CalibrationConfig()) -> float:
+    """The temperature minimising the NLL of the posts' aggregated probabilities (aggregation ``how``)."""
+    if (task.kind == "single_label" and (y != IGNORE).sum() == 0) or (mask is not None and mask.sum() == 0):
+        return 1.0
+    probs = lambda t: post_probabilities(Head(task.key, task.kind, list(task.labels), t, None, how),  # noqa: E731
+                                         per_post, weights)
+    return _grid_min(lambda t: post_nll(task, probs(t), y, mask), cfg)
 
 
 def _f1(pred: np.ndarray, y: np.ndarray) -> float:
@@ -59,11 +91,17 @@ def _f1(pred: np.ndarray, y: np.ndarray) -> float:
     return f1(float((pred & (y > 0)).sum()), float((pred & (y == 0)).sum()), float((~pred & (y > 0)).sum()))
 
 
-def best_f1_threshold(p: np.ndarray, y: np.ndarray, cfg: CalibrationConfig) -> float:
+def best_f1_threshold(p: np.ndarray, y: np.ndarray, cfg: CalibrationConfig, max_ratio: float | None = None) -> float:
+    """The grid threshold of best F1 (ties: closest to 0.5); ``max_ratio``: among thresholds predicting at most
+    that many times the known positives (where any does)."""
     if (y > 0).sum() < cfg.min_positives or (y == 0).sum() == 0:
         return 0.5
+    grid = cfg.threshold_grid
+    if max_ratio is not None:
+        allowed = [t for t in grid if (p >= t).sum() <= max_ratio * (y > 0).sum()]
+        grid = allowed or grid
     best_t, best_f = 0.5, -1.0
-    for t in cfg.threshold_grid:
+    for t in grid:
         f = _f1(p >= t, y)
         # ties: prefer the threshold closest to 0.5 (least extreme)
         if f > best_f + 1e-12 or (abs(f - best_f) <= 1e-12 and abs(t - 0.5) < abs(best_t - 0.5)):
@@ -115,33 +153,45 @@ def calibrate_posts(cb: Codebook, windows: list[dict[str, np.ndarray]], weights:
     for t in cb.tasks:
         first = np.stack([w[t.key][0] for w in windows])
         per_post = [w[t.key] for w in windows]
+        posts = cfg.temperature_fit == "posts"
+        if cfg.temperature_fit not in ("first_window", "posts"):
+            raise ValueError(f"unknown temperature_fit {cfg.temperature_fit!r}")
         if t.kind == "single_label":
             y = np.asarray(single[t.key])
             temp = fit_temperature(t, first, y, None, cfg)
             keep = y != IGNORE
             if t.n != 2:
+                if posts:
+                    temp = fit_post_temperature(t, default_aggregation(t.kind), per_post, weights, y, None, cfg)
                 head = Head(t.key, t.kind, list(t.labels), temp, None, default_aggregation(t.kind))
                 out[t.key] = {"temperature": temp, "thresholds": None, "aggregation": head.aggregation,
                               "probs": post_probabilities(head, per_post, weights)}
                 continue
             cands = {}
             for how in ("token_mean", "max"):
-                head = Head(t.key, t.kind, list(t.labels), temp, None, how)
+                th_temp = fit_post_temperature(t, how, per_post, weights, y, None, cfg) if posts else temp
+                head = Head(t.key, t.kind, list(t.labels), th_temp, None, how)
                 p = post_probabilities(head, per_post, weights)
                 th = best_f1_threshold(p[keep, 1], y[keep], cfg)
-                cands[how] = (_f1(p[keep, 1] >= th, y[keep]) if keep.any() else 0.0, th, p)
+                cands[how] = (_f1(p[keep, 1] >= th, y[keep]) if keep.any() else 0.0, th, p, th_temp)
             how = "max" if cands["max"][0] > cands["token_mean"][0] + 1e-12 else "token_mean"
-            out[t.key] = {"temperature": temp, "thresholds": [cands[how][1]], "aggregation": how,
+            out[t.key] = {"temperature": cands[how][3], "thresholds": [cands[how][1]], "aggregation": how,
                           "aggregation_f1": {k: round(v[0], 4) for k, v in cands.items()}, "probs": cands[how][2]}
         else:
             y = np.asarray(multi[t.key], dtype=np.float64)
             m = np.asarray(multi_mask[t.key], dtype=np.float64)
             temp = fit_temperature(t, first, y, m, cfg)
+            if posts:
+                temp = fit_post_temperature(t, default_aggregation(t.kind), per_post, weights, y, m, cfg)
             head = Head(t.key, t.kind, list(t.labels), temp, None, default_aggregation(t.kind))
             p = post_probabilities(head, per_post, weights)
-            th = [best_f1_threshold(p[m[:, i] > 0, i], y[m[:, i] > 0, i], cfg) for i in range(t.n)]
+            th = [best_f1_threshold(p[m[:, i] > 0, i], y[m[:, i] > 0, i], cfg, cfg.max_positive_ratio)
+                  for i in range(t.n)]
             out[t.key] = {"temperature": temp, "thresholds": th, "aggregation": head.aggregation, "probs": p}
     return out
+
+
+GOLD_CALIBRATION = CalibrationConfig(temperature_fit="posts")  # what calibrate-on-gold fits and gold-cv cross-fits
 
 
 def probs_as_logits(cb: Codebook, probs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -46,6 +46,11 @@ def _rows(res: dict) -> list[tuple[str, str, dict, float | None]]:
         if "skipped" in m:
             continue
         ece = m.get("help_seeking_ece") or {}
+        if m.get("calibrated_on_gold"):  # calibrate-on-gold: the cross-fitted row is the estimate, lead with it
+            rows.append((name, "**cross-fitted (headline)**", m["cross_fitted"], ece.get("cross_fitted")))
+            rows.append((name, "as shipped (in-sample: calibrated on these posts)", m["as_shipped"],
+                         ece.get("as_shipped")))
+            continue
         rows.append((name, "as shipped", m["as_shipped"], ece.get("as_shipped")))
         rows.append((name, "cross-fitted", m["cross_fitted"], ece.get("cross_fitted")))
     for name, r in (res.get("retrained") or {}).items():
@@ -159,10 +164,12 @@ def gold_section(res: dict | None, number_: int) -> list[str]:
             f"condition (sizes {', '.join(map(str, res['fold_sizes']))}). Whole posts as the engine scores them; "
             "95 % bootstrap intervals over gold posts (gold_cv.py computes them for help F1 and AUROC, condition "
             "accuracy and macro-F1, causes macro-F1; the other cells are point estimates unless an interval is "
-            "shown). *As shipped*: each model's own temperatures, thresholds and aggregation, fitted on the dev "
-            "split of the corpus it was built from, never on gold: what a user of that model folder gets. "
-            "*Cross-fitted*: those settings refitted on the other gold folds for each fold (every post scored by "
-            "settings that never saw it)." + (" *Gold-trained*: one student per fold trained with the other folds' "
+            "shown). *As shipped*: each model's own temperatures, thresholds and aggregation: fitted on the dev "
+            "split of the corpus it was built from, or, for a model whose primary heads `calibrate-on-gold` "
+            "calibrated on gold, on these very gold posts, and then **in-sample** (labelled so; never a headline). "
+            "*Cross-fitted*: those settings refitted on the other gold folds for each fold, with the fit "
+            "calibrate-on-gold ships (every post scored by settings that never saw it): for a model calibrated on "
+            "gold, the estimate of what its users get, **the headline**." + (" *Gold-trained*: one student per fold trained with the other folds' "
                                                "gold posts as well, scored on its held-out fold." if retrained else ""),
             "", _models(res), ""]
     out += _agreement(res["agreement"])

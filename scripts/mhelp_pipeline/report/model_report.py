@@ -99,15 +99,24 @@ def optional_inputs(reports: Path, bench_dir: Path, version: str) -> dict:
 # ---------------------------------------------------------------- diagnostics on the dev split
 
 
+def _gold_calibrated(meta: dict) -> bool:
+    """Did calibrate-on-gold fit the primary heads' calibration on gold dev (model.json metrics.calibration)?"""
+    return ((meta.get("metrics") or {}).get("calibration") or {}).get("fitted_on") == "gold"
+
+
 def _diagnostics(inp: ReportInputs, number: int, ref: dict[str, int]) -> list[str]:
     dev = (inp.meta.get("training") or {}).get("examples", {}).get("dev")
     out = [f"## {number}. Diagnostics on the dev split", "",
            f"Everything in this section is measured on the corpus' dev split{f' ({dev:,} examples)' if dev else ''}, "
            "grouped by author/post: primary heads (help_seeking, condition, causes) against silver labels, codebook "
            "labels from one annotator per post; auxiliary heads against their datasets' labels. The model never "
-           "trained on these posts, but training picked its best step on them and the shipped temperatures, "
-           "thresholds and aggregation were fitted on them, so the shipped model's numbers here are in-sample for "
-           f"those choices: diagnostics, not the headline (section {ref['gold']}).", ""]
+           "trained on these posts, but training picked its best step on them and "
+           + ("the auxiliary heads' temperatures and thresholds were fitted on them (the primary heads' on gold dev, "
+              "so for those this split is out of sample), so the numbers here are in-sample for some of those choices"
+              if _gold_calibrated(inp.meta) else
+              "the shipped temperatures, thresholds and aggregation were fitted on them, so the shipped model's "
+              "numbers here are in-sample for those choices")
+           + f": diagnostics, not the headline (section {ref['gold']}).", ""]
     parts = [floors_section(inp.floors, inp.shipped), calibration_section(inp.calibration),
              slices_section(inp.slices)]
     if ts_agreement_current(inp.ts_agreement, inp.meta["version"]):
@@ -231,9 +240,17 @@ def render(inp: ReportInputs) -> str:
              f"{meta.get('variant', inp.variant)}.", "",
              f"**The headline is the gold dev set (section {ref['gold']})**: posts labelled by three annotators "
              "each, which the model never trained on (gold posts and their near duplicates are kept out of its "
-             f"corpus). Numbers on the dev split (section {ref['diagnostics']}) are diagnostics: there the primary "
+             "corpus)"
+             + (". **The primary heads' calibration (temperatures, window aggregation, thresholds) is fitted on "
+                "gold** (`calibrate-on-gold`), so the headline is the *cross-fitted* gold CV of that same fit (each "
+                "gold post scored by settings fitted on the other folds); the shipped model's own numbers on gold "
+                "are in-sample and are labelled so. "
+                if _gold_calibrated(meta) else ". ")
+             + f"Numbers on the dev split (section {ref['diagnostics']}) are diagnostics: there the primary "
              "heads are scored against silver labels, from one annotator per post, and the auxiliary heads against "
-             "their datasets' labels; the shipped temperatures and thresholds were fitted on that split."
+             "their datasets' labels"
+             + ("; the auxiliary heads' temperatures and thresholds were fitted on that split."
+                if _gold_calibrated(meta) else "; the shipped temperatures and thresholds were fitted on that split.")
              + ("" if inp.gold_cv else " reports/gold-cv.json was absent when this report was generated: "
                 f"section {ref['gold']} names the command that writes it."), ""]
     for _, body in sections:

@@ -54,10 +54,27 @@ def shipped_section(meta: dict, variant: str, ref: dict[str, int], has_gold_cv: 
            f"{tr.get('hardware') or 'CPU'} (seed {tr['seed']}).", ""]
     if tr.get("labels"):
         out += [f"Labels (model.json `training.labels`): {tr['labels'].rstrip('.')}.", ""]
-    out += [f"Its temperatures, thresholds and per-head window aggregation were fitted on the dev split (silver "
-            "labels for the primary heads, the datasets' labels for the auxiliary heads), never on gold. The "
-            f"shipped model's dev-split numbers (section {ref['diagnostics']}) are therefore in-sample for those "
-            f"settings; the gold numbers of section {ref['gold']} are not: *as shipped* uses these settings on "
-            "posts the model never saw, *cross-fitted* refits them on other gold folds.", "",
-            _gold_dev_line(m, ref["gold"] if has_gold_cv else None), ""]
+    cal = m.get("calibration") or {}
+    if cal.get("fitted_on") == "gold":
+        cv = m.get("gold_dev_cross_fitted") or {}
+        hs, co, ca = cv.get("help_seeking", {}), cv.get("condition", {}), cv.get("causes", {})
+        ci = lambda x: f" [{_f(x[0])}, {_f(x[1])}]" if x else ""  # noqa: E731
+        out += [f"**Calibration fitted on gold.** {cal['primary_heads']}; temperatures are fitted on the aggregated "
+                f"post probabilities. Auxiliary heads: {cal['auxiliary_heads']}. The estimate of what a user gets "
+                f"is the cross-fitted gold CV of that same fit (model.json `metrics.gold_dev_cross_fitted`; section "
+                f"{ref['gold']}): {cv.get('n', '–')} posts, help_seeking F1 of 'yes' {_f(hs.get('f1_yes'))}"
+                f"{ci(hs.get('f1_yes_ci'))} (ECE of p(yes) {_f(hs.get('ece'))}), condition accuracy "
+                f"{_f(co.get('accuracy'))}{ci(co.get('accuracy_ci'))} / macro-F1 {_f(co.get('macro_f1'))}, causes "
+                f"macro-F1 {_f(ca.get('macro_f1'))}{ci(ca.get('macro_f1_ci'))} (95 % bootstrap intervals). The "
+                "model's own gold numbers (`metrics.gold_dev_in_sample`, and *as shipped* in section "
+                f"{ref['gold']}) are in-sample for its calibration and are not an estimate. Its dev-split numbers "
+                f"(section {ref['diagnostics']}) are out of sample for the primary heads' calibration, in-sample "
+                "for the auxiliary heads'.", ""]
+    else:
+        out += [f"Its temperatures, thresholds and per-head window aggregation were fitted on the dev split (silver "
+                "labels for the primary heads, the datasets' labels for the auxiliary heads), never on gold. The "
+                f"shipped model's dev-split numbers (section {ref['diagnostics']}) are therefore in-sample for those "
+                f"settings; the gold numbers of section {ref['gold']} are not: *as shipped* uses these settings on "
+                "posts the model never saw, *cross-fitted* refits them on other gold folds.", "",
+                _gold_dev_line(m, ref["gold"] if has_gold_cv else None), ""]
     return out + _decision_agreement(m)

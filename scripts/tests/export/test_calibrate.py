@@ -80,3 +80,47 @@ def test_threshold_maximises_f1():
     y = np.array([0, 0, 1, 1, 1, 1, 0, 0])
     t = best_f1_threshold(p, y, CalibrationConfig(min_positives=1))
     assert 0.3 < t <= 0.35
+
+
+def test_post_level_temperature_calibrates_what_max_aggregation_reports():
+    """With max aggregation the first window's temperature over-states p(yes) of many-window posts; fitting the
+    temperature on the aggregated post probabilities (GOLD_CALIBRATION) lowers their NLL, and max's choice of
+    window does not depend on the temperature, so the posts' order by p(yes) stays the same."""
+    from mhelp_pipeline.export.calibrate import GOLD_CALIBRATION, post_nll
+    from mhelp_pipeline.runtime.inference import Head, post_probabilities
+
+    rng = np.random.default_rng(3)
+    cb, windows, weights, single, multi, mask = _posts(rng, 80)
+    y = np.asarray(single["help_seeking"])
+    for w, yi in zip(windows, y):  # the first window is informative; 4 noisy windows push every post's max up
+        first_window = [[0.0, (2.0 if yi else -2.0) + rng.normal(0, 1.5)]]
+        w["help_seeking"] = np.vstack([first_window, np.column_stack([np.zeros(4), rng.normal(0, 2.0, 4)])])
+        for t in cb.tasks:
+            if t.key != "help_seeking":
+                w[t.key] = rng.normal(0, 1, (5, t.n))
+    weights = [[126] * 5 for _ in windows]
+    first = calibrate_posts(cb, windows, weights, single, multi, mask)
+    posts = calibrate_posts(cb, windows, weights, single, multi, mask, GOLD_CALIBRATION)
+    t = cb.task("help_seeking")
+
+    def nll(c):
+        h = Head(t.key, t.kind, list(t.labels), c["temperature"], None, c["aggregation"])
+        return post_nll(t, post_probabilities(h, [w["help_seeking"] for w in windows], weights), y, None)
+
+    assert nll(posts["help_seeking"]) < nll(first["help_seeking"])
+    # under max, the temperature does not change which posts rank above which (only the threshold grid can differ)
+    rank = lambda c: np.argsort(post_probabilities(Head(t.key, t.kind, list(t.labels), c["temperature"], None, "max"),  # noqa: E731
+                                                   [w["help_seeking"] for w in windows], weights)[:, 1], kind="stable")
+    assert posts["help_seeking"]["temperature"] != first["help_seeking"]["temperature"]
+    assert np.array_equal(rank(posts["help_seeking"]), rank(first["help_seeking"]))
+
+
+def test_max_positive_ratio_caps_how_often_a_label_is_predicted():
+    cfg = CalibrationConfig()
+    rng = np.random.default_rng(0)
+    y = (rng.random(200) < 0.1).astype(float)
+    p = np.clip(0.3 + 0.4 * y + rng.normal(0, 0.2, 200), 0, 1)  # many negatives above a loose best-F1 threshold
+    free = best_f1_threshold(p, y, cfg)
+    capped = best_f1_threshold(p, y, cfg, max_ratio=1.0)
+    assert (p >= capped).sum() <= y.sum() and capped >= free
+    assert best_f1_threshold(p, y, cfg, max_ratio=1e-9) == free  # no threshold qualifies: the plain best-F1 one
