@@ -97,19 +97,23 @@ def stratified_folds(records: list[dict], k: int, seed: int = 0) -> np.ndarray:
 
 
 def cross_fitted(cb: Codebook, windows: list[dict], weights: list[list[int]], enc: Encoded, folds: np.ndarray,
-                 cfg: CalibrationConfig = GOLD_CALIBRATION) -> tuple[dict[str, tuple], dict[str, np.ndarray], list[dict]]:
+                 cfg: CalibrationConfig = GOLD_CALIBRATION, extra: tuple | None = None
+                 ) -> tuple[dict[str, tuple], dict[str, np.ndarray], list[dict]]:
     """Decisions ``{task: (pred, score)}`` and probabilities for every post from settings fitted on the other
     folds, and those settings per fold. Row i of every output belongs to post i. ``cfg``: by default the fit
-    calibrate-on-gold ships (calibrate.GOLD_CALIBRATION), so the pooled result is that procedure's estimate."""
+    calibrate-on-gold ships (calibrate.GOLD_CALIBRATION), so the pooled result is that procedure's estimate.
+    ``extra`` = (windows, weights, Encoded) of other posts (e.g. the silver dev split) added to every fold's fit
+    set; the held-out gold fold is still scored only by settings that never saw it."""
+    xw, xg, xe = extra if extra is not None else ([], [], None)
     n = len(windows)
     probs = {t.key: np.zeros((n, t.n)) for t in cb.tasks}
     preds = empty_decisions(cb, n)
     settings = []
     for f in range(int(folds.max()) + 1):
         fit, held = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
-        sub = enc.take(fit)
-        cal = calibrate_posts(cb, [windows[i] for i in fit], [weights[i] for i in fit], sub.single, sub.multi,
-                              sub.multi_mask, cfg)
+        sub = enc.take(fit) if xe is None else enc.take(fit).concat(xe)
+        cal = calibrate_posts(cb, [windows[i] for i in fit] + list(xw), [weights[i] for i in fit] + list(xg), sub.single,
+                              sub.multi, sub.multi_mask, cfg)
         heads = {t.key: Head(t.key, t.kind, list(t.labels), cal[t.key]["temperature"], cal[t.key]["thresholds"],
                              cal[t.key]["aggregation"]) for t in cb.tasks}
         p = heads_probabilities(cb, heads, windows, weights, held)

@@ -79,29 +79,6 @@ def _ci(task_scores: dict, metric: str):
     return [c["ci_low"], c["ci_high"]] if c else None
 
 
-def _pooled_cross_fitted(cb: Codebook, windows, weights, enc: Encoded, folds: np.ndarray, extra) -> tuple[dict, dict]:
-    """gold_cv.cross_fitted with the silver dev posts ``extra`` = (windows, weights, Encoded) added to every fold's
-    fit set (the held-out gold fold is still scored only by settings that never saw it)."""
-    from ..runtime.inference import Head, decisions, empty_decisions, heads_probabilities, put_decisions
-
-    xw, xg, xe = extra
-    n = len(windows)
-    probs = {t.key: np.zeros((n, t.n)) for t in cb.tasks}
-    preds = empty_decisions(cb, n)
-    for f in range(int(folds.max()) + 1):
-        fit, held = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
-        sub = enc.take(fit).concat(xe)
-        cal = calibrate_posts(cb, [windows[i] for i in fit] + xw, [weights[i] for i in fit] + xg, sub.single,
-                              sub.multi, sub.multi_mask, GOLD_CALIBRATION)
-        heads = {t.key: Head(t.key, t.kind, list(t.labels), cal[t.key]["temperature"], cal[t.key]["thresholds"],
-                             cal[t.key]["aggregation"]) for t in cb.tasks}
-        p = heads_probabilities(cb, heads, windows, weights, held)
-        put_decisions(preds, decisions(heads, p), held)
-        for k in probs:
-            probs[k][held] = p[k]
-    return preds, probs
-
-
 def _rescore_dev(cb: Codebook, meta: dict, m: dict, dw, dg, denc: Encoded, fp32: Path | None, log) -> None:
     """The model.json dev-split diagnostics that depend on the settings, re-scored with the new ones: whole-post
     and first-window metrics of the primary heads (silver labels; out-of-sample for the gold-fitted calibration)
@@ -175,7 +152,7 @@ def calibrate_on_gold(model_dir: Path, version: str | None = None, gold_path: Pa
         capped = headline(_scores(cb, cp, enc, bootstrap), _help_ece(cr["help_seeking"], y_help))
         log(f"  gold, calibrated on gold, causes thresholds capped at 1.2 x the label's positives, cross-fitted: "
             f"{json.dumps(capped)}")
-        pp, pr = _pooled_cross_fitted(cb, windows, weights, enc, fold_of, (dw, dg, denc.take(range(len(dev)))))
+        pp, pr, _ = cross_fitted(cb, windows, weights, enc, fold_of, GOLD_CALIBRATION, extra=(dw, dg, denc.take(range(len(dev)))))
         pooled = headline(_scores(cb, pp, enc, bootstrap), _help_ece(pr["help_seeking"], y_help))
         log(f"  gold, calibrated on silver dev + the other gold folds, cross-fitted: {json.dumps(pooled)}")
 

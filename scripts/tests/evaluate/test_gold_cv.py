@@ -119,3 +119,32 @@ def test_gold_cv_end_to_end_scores_as_the_engine_does(tmp_path, raw):
     engine = engine_predictions(MODELS / "default", gold, tuple(cb.keys))
     for k in cb.keys:
         assert np.array_equal(mine[k][0], engine[k][0]), k
+
+
+def test_cross_fitting_with_extra_posts_adds_them_to_every_fit_set_only():
+    """`extra` posts (the silver dev split, in calibrate-on-gold --compare) join each fold's fit set: settings
+    change when they carry the opposite labels, and the held-out fold is still never fitted on."""
+    cb = primary_codebook()
+    rng = np.random.default_rng(1)
+    n, m = 150, 60
+    z = rng.normal(0, 2, n + m)
+    y = (rng.random(n + m) < 1 / (1 + np.exp(-z))).astype(int)
+    cond = rng.integers(0, 11, n + m)
+    causes = (rng.random((n + m, 10)) < 0.2).astype(float)
+    windows = [{"help_seeking": np.array([[0.0, 2.5 * z[i]]]),
+                "condition": rng.normal(0, 1, (1, 11)) + 2 * np.eye(11)[cond[i]],
+                "causes": rng.normal(-1, 1, (1, 10)) + 2.5 * causes[i]} for i in range(n + m)]
+    weights = [[10]] * (n + m)
+
+    def enc(idx, labels_y):
+        return Encoded([[0]] * len(idx), {"help_seeking": [int(labels_y[i]) for i in idx], "condition": [int(cond[i]) for i in idx]},
+                       {"causes": causes[idx].tolist()}, {"causes": np.ones_like(causes[idx]).tolist()}, ["t"] * len(idx))
+
+    gold, dev = np.arange(n), np.arange(n, n + m)
+    folds = np.arange(n) % 5
+    _, _, alone = cross_fitted(cb, windows[:n], weights[:n], enc(gold, y), folds)
+    _, _, pooled = cross_fitted(cb, windows[:n], weights[:n], enc(gold, y), folds, extra=(windows[n:], weights[n:], enc(dev, 1 - y)))
+    assert all(a["help_seeking"] != p["help_seeking"] for a, p in zip(alone, pooled))
+    # an empty extra set is the same as none
+    _, _, empty = cross_fitted(cb, windows[:n], weights[:n], enc(gold, y), folds, extra=([], [], enc(np.arange(0), y)))
+    assert empty == alone
