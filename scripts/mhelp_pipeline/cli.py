@@ -39,6 +39,8 @@ COMMANDS = {
     "reference": Command("runtime.reference", "test/fixtures/parity.json: the Python reference of the engine"),
     "gold-cv": Command("evaluate.gold_cv", "the headline: k-fold cross-validation over gold dev -> "
                        "reports/gold-cv.json"),
+    "student-sizes": Command("evaluate.student_sizes", "L1, L2 (fast), L3 (default), teacher: cross-fitted gold "
+                             "metrics vs ms per window vs int8 MB -> reports/student-sizes.json"),
     "profiles": Command("evaluate.profiles", "operating points (high_recall, balanced, high_precision) on gold dev -> "
                         "reports/profiles.json + model.json profiles"),
     "evaluate-shipped": Command("evaluate.shipped", "the shipped model's dev-split diagnostics -> reports/"

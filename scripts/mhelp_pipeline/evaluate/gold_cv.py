@@ -1,9 +1,9 @@
 """k-fold cross-validation over the gold dev set -> reports/gold-cv.json (issue 3: "Gold-dev is small: use
 k-fold cross-validation over it for the M-Help tasks, with the rest of the corpus always in training").
 
-``python -m mhelp_pipeline gold-cv [--folds 5]`` (needs ``../shared/data/gold/dev.jsonl``; says so and stops
-without it). Every model is scored on whole posts as the engine scores them (every 128-token window run
-alone, each model's own int8 graph) in two ways:
+``python -m mhelp_pipeline gold-cv [--folds 5] [--extra NAME=DIR ...] [--only NAMES] [--out PATH]`` (needs
+``../shared/data/gold/dev.jsonl``; says so and stops without it). Every model is scored on whole posts as the engine
+scores them (every 128-token window run alone, each model's own int8 graph) in two ways:
 
 - **as shipped**: the model's own temperatures, aggregation and thresholds; the numbers a user of that model
   folder gets, held out where they were fitted on the weak dev split, but **in-sample** for a model whose
@@ -15,9 +15,12 @@ alone, each model's own int8 graph) in two ways:
   (calibrate_gold.py, the same fit: calibrate.GOLD_CALIBRATION) the estimate of what its users get: the
   headline.
 
-Models: ``models/default``, ``models/fast`` and the export of their teacher (``paths.shipped_teacher_dir``; students vs
-teacher, paired tests on the same gold posts). ``--retrain`` (gold_retrain.py) adds the issue's full protocol: per fold, a student
-distilled with the gold posts of the other folds as hard labels on top of the whole training corpus.
+Models: ``models/default``, ``models/fast`` and the export of their teacher (``paths.shipped_teacher_dir``; students
+vs teacher, paired tests on the same gold posts); ``--extra NAME=DIR`` scores another model folder too (e.g. a
+student that is measured, not shipped: student_sizes.py), ``--only`` keeps the named models (the teacher too, for
+the paired tests), ``--out`` writes elsewhere than reports/gold-cv.json. ``--retrain`` (gold_retrain.py) adds the
+issue's full protocol: per fold, a student distilled with the gold posts of the other folds as hard labels on top of
+the whole training corpus.
 
 Gold posts that are exact or near duplicates of a post in the corpus the models were built from
 (``in_corpus``) are left out and counted: build-corpus drops them from the corpus only when the gold file
@@ -246,8 +249,42 @@ def gold_cv(cfg: GoldCVConfig = GoldCVConfig(), gold_path: Path = GOLD_DEV, out:
 
 # --- the `gold-cv` command ---------------------------------------------------------------------------------------
 
+def extra_model(option: str) -> tuple[str, str]:
+    """``--extra NAME=DIR`` -> (NAME, DIR): one more model folder (a model.json and its int8 graph) to score."""
+    name, sep, d = option.partition("=")
+    if not sep or not name.strip() or not d.strip():
+        raise argparse.ArgumentTypeError(f"--extra {option!r}: expected NAME=DIR")
+    return name.strip(), d.strip()
+
+
+def models_from_args(models: tuple[tuple[str, str], ...], extra: list[tuple[str, str]] | None,
+                     only: str | None) -> tuple[tuple[str, str], ...]:
+    """The default models plus every ``--extra`` (an extra may not reuse a name), kept to ``--only``'s names
+    (comma-separated, in the order given) when that is set."""
+    out = dict(models)
+    for name, d in extra or []:
+        if name in out:
+            raise ValueError(f"--extra {name}={d}: the name {name!r} is already taken ({out[name]})")
+        out[name] = d
+    if not only:
+        return tuple(out.items())
+    names = [n.strip() for n in only.split(",") if n.strip()]
+    unknown = [n for n in names if n not in out]
+    if unknown:
+        raise ValueError(f"--only: no model named {', '.join(unknown)} (models: {', '.join(out)})")
+    return tuple((n, out[n]) for n in names)
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--folds", type=int, default=None, help="folds over the gold dev set (5)")
+    p.add_argument("--extra", type=extra_model, action="append", default=None, metavar="NAME=DIR",
+                   help="also score this model folder under NAME (repeatable), e.g. an unshipped student")
+    p.add_argument("--only", default=None, metavar="NAMES",
+                   help="score only these models (comma-separated names: default, fast, teacher, or an --extra); "
+                        "keep the teacher for the paired differences")
+    p.add_argument("--out", default=None,
+                   help="where to write the report (default reports/gold-cv.json; give another path for a run with "
+                        "--extra or --only, so the shipped report is not replaced)")
     p.add_argument("--retrain", action="store_true",
                    help="also distil a student per fold with the other folds' gold posts in training")
     add_student_arguments(p, layers="3", steps="1500", teacher="default: the shipped students' teacher",
@@ -262,8 +299,13 @@ def run(args: argparse.Namespace) -> int:
                               alpha=args.alpha, device=args.device,
                               teacher=args.teacher or str(shipped_teacher_dir() / "best"), seed=args.seed)
     try:
-        gold_cv(replace(GoldCVConfig(), **({"folds": args.folds} if args.folds else {})), retrain=retrain,
-                log=lambda m: print(m, flush=True))
+        cfg = GoldCVConfig()
+        cfg = replace(cfg, models=models_from_args(cfg.models, args.extra, args.only),
+                      **({"folds": args.folds} if args.folds else {}))
+        if cfg.sliced not in dict(cfg.models):  # --only without the default: slice the first model instead
+            cfg = replace(cfg, sliced=cfg.models[0][0])
+        gold_cv(cfg, retrain=retrain, log=lambda m: print(m, flush=True),
+                **({"out": Path(args.out)} if args.out else {}))
     except (FileNotFoundError, GoldFormatError, ValueError) as e:  # what to fix, not a traceback
         print(f"gold-cv: {e}", file=sys.stderr)
         return 2

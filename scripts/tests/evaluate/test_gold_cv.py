@@ -148,3 +148,30 @@ def test_cross_fitting_with_extra_posts_adds_them_to_every_fit_set_only():
     # an empty extra set is the same as none
     _, _, empty = cross_fitted(cb, windows[:n], weights[:n], enc(gold, y), folds, extra=([], [], enc(np.arange(0), y)))
     assert empty == alone
+
+
+def test_extra_and_only_pick_the_models_gold_cv_scores(tmp_path, capsys):
+    """`--extra NAME=DIR` adds a model folder (a student measured, not shipped); `--only` keeps named models in the
+    order given; a taken name, a malformed option or an unknown name is an error that says so."""
+    import argparse
+
+    from mhelp_pipeline.evaluate.gold_cv import extra_model, models_from_args
+
+    base = (("default", "models/default"), ("fast", "models/fast"), ("teacher", "t/model"))
+    assert extra_model("L1=../build/students/L1/model") == ("L1", "../build/students/L1/model")
+    for bad in ("L1", "=dir", "L1="):
+        with pytest.raises(argparse.ArgumentTypeError):
+            extra_model(bad)
+    assert models_from_args(base, None, None) == base
+    assert models_from_args(base, [("L1", "d1")], None) == base + (("L1", "d1"),)
+    assert models_from_args(base, [("L1", "d1")], "L1, teacher") == (("L1", "d1"), ("teacher", "t/model"))
+    with pytest.raises(ValueError, match="already taken"):
+        models_from_args(base, [("fast", "d1")], None)
+    with pytest.raises(ValueError, match="no model named L9"):
+        models_from_args(base, [("L1", "d1")], "L9,teacher")
+
+    # the command: a missing gold file or an unknown --only name is a message and exit status 2, not a traceback
+    from mhelp_pipeline.cli import main
+
+    assert main(["gold-cv", "--extra", f"L1={tmp_path}", "--only", "L9", "--out", str(tmp_path / "x.json")]) == 2
+    assert "no model named L9" in capsys.readouterr().err and not (tmp_path / "x.json").exists()
