@@ -250,11 +250,12 @@ def gold_cv(cfg: GoldCVConfig = GoldCVConfig(), gold_path: Path = GOLD_DEV, out:
 # --- the `gold-cv` command ---------------------------------------------------------------------------------------
 
 def extra_model(option: str) -> tuple[str, str]:
-    """``--extra NAME=DIR`` -> (NAME, DIR): one more model folder (a model.json and its int8 graph) to score."""
+    """``--extra NAME=DIR`` -> (NAME, absolute DIR): one more model folder (a model.json and its int8 graph) to
+    score. Absolute, because the onnxruntime-web runner runs from the repository root, not from scripts/."""
     name, sep, d = option.partition("=")
     if not sep or not name.strip() or not d.strip():
         raise argparse.ArgumentTypeError(f"--extra {option!r}: expected NAME=DIR")
-    return name.strip(), d.strip()
+    return name.strip(), str(Path(d.strip()).resolve())
 
 
 def models_from_args(models: tuple[tuple[str, str], ...], extra: list[tuple[str, str]] | None,

@@ -102,7 +102,7 @@ def pareto(rows: dict[str, dict]) -> list[str]:
 
 
 def bench(models: dict[str, Path], runs: int, log=print) -> dict:
-    args = [f"{n}={p}" for n, p in models.items()]
+    args = [f"{n}={p.resolve()}" for n, p in models.items()]  # Node runs from the repository root
     cmd = ["node", "scripts/with-node22.mjs", "scripts/bench_ort_web.mjs", "--runs", str(runs), *args]
     log("latency: " + " ".join(cmd))
     return json.loads(subprocess.run(cmd, cwd=REPO, check=True, capture_output=True, text=True,

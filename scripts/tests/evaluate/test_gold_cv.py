@@ -154,11 +154,13 @@ def test_extra_and_only_pick_the_models_gold_cv_scores(tmp_path, capsys):
     """`--extra NAME=DIR` adds a model folder (a student measured, not shipped); `--only` keeps named models in the
     order given; a taken name, a malformed option or an unknown name is an error that says so."""
     import argparse
+    from pathlib import Path
 
     from mhelp_pipeline.evaluate.gold_cv import extra_model, models_from_args
 
     base = (("default", "models/default"), ("fast", "models/fast"), ("teacher", "t/model"))
-    assert extra_model("L1=../build/students/L1/model") == ("L1", "../build/students/L1/model")
+    assert extra_model(f"L1={tmp_path}/L1") == ("L1", str(tmp_path / "L1"))
+    assert extra_model("L1=rel/dir")[1] == str(Path("rel/dir").resolve())  # the ORT-web runner's cwd is the repo
     for bad in ("L1", "=dir", "L1="):
         with pytest.raises(argparse.ArgumentTypeError):
             extra_model(bad)
