@@ -88,8 +88,7 @@ export async function predictBatch(request: PredictRequest, ctx: PredictContext)
   const results = posts.map((post, i) =>
     predictResult(post.id, predictions.values[i]!, { cached: predictions.hit[i]!, resources: resourcesFor, evidence: evidence?.values[i], text: post.text, profile }),
   );
-  const warnings =
-    locale && !/^en(-|$)/i.test(locale) ? [`the model was trained on English posts; predictions for locale "${locale}" are unreliable`] : [];
+  const warnings = localeWarnings(locale);
   const cacheHits = predictions.hit.filter(Boolean).length;
   return {
     body: { model: { ...MODEL_INFO }, notice: NOTICE, results, ...(warnings.length ? { warnings } : {}) },
@@ -127,6 +126,11 @@ async function cacheThrough<T>(
     if (mode === "read_write") waitUntil(cache.putMany([...fresh]));
   }
   return { values: keys.map((key) => found.get(key) ?? fresh.get(key)!), hit: keys.map((key) => found.has(key)), computed: fresh.size };
+}
+
+/** The warning for a request (or a batch job) whose locale is not English: the model was trained on English posts. */
+export function localeWarnings(locale: string | undefined): string[] {
+  return locale && !/^en(-|$)/i.test(locale) ? [`the model was trained on English posts; predictions for locale "${locale}" are unreliable`] : [];
 }
 
 function modelUnavailable(err: unknown, requestId: string): never {

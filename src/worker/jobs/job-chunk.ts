@@ -19,6 +19,13 @@ export interface ChunkOutput {
   summary: ChunkSummary;
 }
 
+/** Reads a chunk's byte range of the job's input (an R2 ranged get) and splits it into its lines; null when the
+ * input object is gone. */
+export async function readChunkLines(bucket: R2Bucket, inputKey: string, range: ChunkRange): Promise<Array<{ line: number; raw: string }> | null> {
+  const object = await bucket.get(inputKey, { range: { offset: range.start, length: range.end - range.start } });
+  return object ? chunkLines(await object.arrayBuffer(), range) : null;
+}
+
 /** Splits the chunk's bytes into its lines (the file's own numbers) without the final newline's empty tail. */
 export function chunkLines(bytes: ArrayBuffer, range: Pick<ChunkRange, "first_line" | "start">): Array<{ line: number; raw: string }> {
   let text = new TextDecoder().decode(bytes);

@@ -10,7 +10,7 @@
 // (wrangler.toml) the queue moves it to the dead-letter queue. Logs carry counts and ids, never text.
 import type { Config } from "../config";
 import { errorFields, log } from "../logger";
-import { chunkLines, failedChunkPart, scoreChunk } from "./job-chunk";
+import { failedChunkPart, readChunkLines, scoreChunk } from "./job-chunk";
 import { partKey, type ChunkMessage, type JobMessage, type PlanMessage } from "./job-layout";
 import { planChunks, TooManyLines } from "./job-plan";
 import type { JobTracker } from "./job-tracker";
@@ -86,9 +86,8 @@ async function chunk(message: ChunkMessage, env: Env, config: Config): Promise<v
   const { chunk: range } = message;
   const started = await job.startChunk(range.index);
   if (!started) return; // cancelled, finished, or this chunk is already settled
-  const object = await env.JOBS_BUCKET.get(started.input.key, { range: { offset: range.start, length: range.end - range.start } });
-  if (!object) throw new Error("the job's input object is missing");
-  const lines = chunkLines(await object.arrayBuffer(), range);
+  const lines = await readChunkLines(env.JOBS_BUCKET, started.input.key, range);
+  if (!lines) throw new Error("the job's input object is missing");
   const writes: Promise<unknown>[] = [];
   const t0 = Date.now();
   const { part, summary } = await scoreChunk(lines, started.options, {
@@ -118,9 +117,8 @@ async function recordDeadLetter(message: JobMessage, env: Env): Promise<void> {
   const info = await job.chunkInfo(range.index);
   if (!info?.active) return;
   const reason = `lines ${range.first_line}-${range.last_line} could not be scored after every retry (${info.last_error ?? "unknown error"}); resubmit them`;
-  const known = await job.read();
-  const object = known ? await env.JOBS_BUCKET.get(known.input.key, { range: { offset: range.start, length: range.end - range.start } }) : null;
-  if (object) await env.JOBS_BUCKET.put(partKey(message.job, range.index), failedChunkPart(chunkLines(await object.arrayBuffer(), range), reason));
+  const lines = await readChunkLines(env.JOBS_BUCKET, info.input.key, range);
+  if (lines) await env.JOBS_BUCKET.put(partKey(message.job, range.index), failedChunkPart(lines, reason));
   await job.chunkFailed(range.index, reason);
   log("warn", "job chunk dead-lettered", { job: message.job, chunk: range.index, lines: info.records });
 }

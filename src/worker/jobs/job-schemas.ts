@@ -44,8 +44,6 @@ export const JobOptionsSchema = z.object({
 });
 export type JobOptions = z.infer<typeof JobOptionsSchema>;
 
-export const JobQuerySchema = JobOptionsSchema;
-
 /** The longest R2 object key, in bytes. */
 export const R2_MAX_KEY_BYTES = 1_024;
 

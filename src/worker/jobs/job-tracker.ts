@@ -32,7 +32,6 @@ export interface JobRecord {
 interface JobState extends JobRecord {
   status: JobStatusName;
   finished: string | null;
-  deleted: boolean;
   total: number | null;
   chunk_count: number | null;
   failure?: string;
@@ -75,13 +74,13 @@ export class JobTracker extends DurableObject<Env> {
   }
 
   private active(state: JobState | null): state is JobState {
-    return state !== null && !FINISHED_STATUSES.has(state.status) && !state.deleted;
+    return state !== null && !FINISHED_STATUSES.has(state.status);
   }
 
   /** Records a new job and sets its expiry alarm; a second call with the same id changes nothing. */
   async create(record: JobRecord): Promise<void> {
     if (this.load()) return;
-    this.save({ ...record, status: "queued", finished: null, deleted: false, total: null, chunk_count: null });
+    this.save({ ...record, status: "queued", finished: null, total: null, chunk_count: null });
     await this.ctx.storage.setAlarm(Date.parse(record.expires));
   }
 
@@ -147,8 +146,10 @@ export class JobTracker extends DurableObject<Env> {
     this.sql.exec(`UPDATE chunks SET last_error = ? WHERE idx = ?`, reason.slice(0, 300), index);
   }
 
-  /** The chunk's range and its last error, for the dead-letter handler. */
-  async chunkInfo(index: number): Promise<{ active: boolean; first_line: number; last_line: number; records: number; last_error: string | null } | null> {
+  /** The chunk's range, its last error and the job's input, for the dead-letter handler. */
+  async chunkInfo(
+    index: number,
+  ): Promise<{ active: boolean; input: JobRecord["input"]; first_line: number; last_line: number; records: number; last_error: string | null } | null> {
     const state = this.load();
     const row = this.sql
       .exec<{ first_line: number; last_line: number; records: number; last_error: string | null; state: string }>(
@@ -156,8 +157,8 @@ export class JobTracker extends DurableObject<Env> {
         index,
       )
       .toArray()[0];
-    if (!row) return null;
-    return { active: this.active(state) && row.state === "pending", first_line: row.first_line, last_line: row.last_line, records: row.records, last_error: row.last_error };
+    if (!row || !state) return null;
+    return { active: this.active(state) && row.state === "pending", input: state.input, first_line: row.first_line, last_line: row.last_line, records: row.records, last_error: row.last_error };
   }
 
   /** The chunk failed every retry (dead-letter queue): its lines count as skipped, its range is reported. */
@@ -181,8 +182,7 @@ export class JobTracker extends DurableObject<Env> {
       state.status = "cancelled";
       state.finished = new Date().toISOString();
     }
-    state.deleted = true;
-    const last = this.status(state);
+    const last = this.status(state, true);
     await this.forget(state);
     return last;
   }
@@ -232,7 +232,8 @@ export class JobTracker extends DurableObject<Env> {
     }
   }
 
-  private status(state: JobState): JobStatus {
+  /** `deleted`: true only in the answer to DELETE, whose job is gone once it is sent. */
+  private status(state: JobState, deleted = false): JobStatus {
     const agg = this.sql
       .exec<{ done: number; skipped: number; settled: number; failed: number }>(
         `SELECT COALESCE(SUM(done), 0) AS done, COALESCE(SUM(skipped), 0) AS skipped,
@@ -263,7 +264,7 @@ export class JobTracker extends DurableObject<Env> {
       expires: state.expires,
       model: state.model,
       options: { ...(locale ? { locale } : {}), ...(profile ? { profile } : {}), ...(cache ? { cache } : {}), callback: Boolean(callback_url) },
-      deleted: state.deleted,
+      deleted,
       ...(state.failure ? { failure: state.failure } : {}),
       ...(state.warnings?.length ? { warnings: state.warnings } : {}),
       notice: NOTICE,

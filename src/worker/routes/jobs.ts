@@ -14,21 +14,21 @@ import { jobInputKey, newJobId, parseR2Uri, partKey, uploadPrefix, type PlanMess
 import { tracker } from "../jobs/job-queue";
 import type { JobRecord } from "../jobs/job-tracker";
 import {
-  FINISHED_STATUSES,
   R2_MAX_KEY_BYTES,
   JOB_ID_RE,
   jobByReferenceSchema,
   JobCreatedSchema,
   JobIdParamSchema,
-  JobQuerySchema,
+  JobOptionsSchema,
   JobStatusSchema,
   type JobOptions,
 } from "../jobs/job-schemas";
 import { MODEL_INFO } from "../model";
 import { errorResponses, REQUEST_ID_HEADER, SECURITY } from "../openapi";
+import { localeWarnings } from "../predict-service";
+import { JSON_CONTENT_TYPE_RE, readBodyWithin } from "../request-body";
 
 const NDJSON_RE = /^application\/(x-ndjson|jsonl|x-jsonlines|jsonlines)\s*(;|$)/i;
-const JSON_RE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
 /** A character besides JSON's whitespace (space, tab, LF, CR): what a JSONL body must hold (hasContent). */
 const JSON_NON_BLANK_RE = /[^ \t\n\r]/;
 
@@ -50,7 +50,7 @@ export function createJobRoute(config: Config) {
       `Inputs, results and status are deleted ${config.jobRetentionDays} days after creation, or at once with DELETE.`,
     security: SECURITY,
     request: {
-      query: JobQuerySchema,
+      query: JobOptionsSchema,
       body: {
         required: true,
         content: {
@@ -139,10 +139,7 @@ function jobUrls(id: string) {
 async function readJobInput(c: Context<AppEnv>, config: Config, id: string, query: JobOptions): Promise<{ input: JobRecord["input"]; options: JobOptions }> {
   const type = c.req.header("content-type")?.trim() ?? "";
   if (NDJSON_RE.test(type)) {
-    const declared = Number(c.req.header("content-length"));
-    if (Number.isFinite(declared) && declared > config.maxJobBodyBytes) throw tooLarge(config);
-    const bytes = await c.req.arrayBuffer();
-    if (bytes.byteLength > config.maxJobBodyBytes) throw tooLarge(config);
+    const bytes = await readBodyWithin(c, config.maxJobBodyBytes, () => tooLarge(config));
     if (!hasContent(new Uint8Array(bytes))) {
       throw new ApiError("empty_body", `the body holds no lines; send one JSON object per line, e.g. ${EXAMPLE_LINE}`);
     }
@@ -150,12 +147,9 @@ async function readJobInput(c: Context<AppEnv>, config: Config, id: string, quer
     await c.env.JOBS_BUCKET.put(key, bytes, { httpMetadata: { contentType: "application/x-ndjson" } });
     return { input: { key, delete: true }, options: query };
   }
-  if (JSON_RE.test(type)) {
-    const declared = Number(c.req.header("content-length"));
+  if (JSON_CONTENT_TYPE_RE.test(type)) {
     const tooBig = () => new ApiError("payload_too_large", `a JSON body of POST /v1/jobs names an input and options: at most ${MAX_REFERENCE_BODY_BYTES} bytes; send posts themselves as application/x-ndjson`);
-    if (Number.isFinite(declared) && declared > MAX_REFERENCE_BODY_BYTES) throw tooBig();
-    const raw = await c.req.text();
-    if (raw.length > MAX_REFERENCE_BODY_BYTES) throw tooBig();
+    const raw = new TextDecoder().decode(await readBodyWithin(c, MAX_REFERENCE_BODY_BYTES, tooBig));
     if (raw.trim() === "") throw new ApiError("empty_body", 'the request body is empty; send {"input": "r2://<bucket>/<key>"} or the JSONL itself with Content-Type: application/x-ndjson');
     let body: unknown;
     try {
@@ -213,11 +207,12 @@ export function jobsRoutes(config: Config) {
   // document, the query is validated with its schema, the JSON body with jobByReferenceSchema.
   app.openAPIRegistry.registerPath(createRouteDef);
   app.post("/", async (c) => {
-    const query = JobQuerySchema.safeParse(c.req.query());
+    const query = JobOptionsSchema.safeParse(c.req.query());
     if (!query.success) throw validationError(query.error, "query");
     const id = newJobId();
     const { input, options } = await readJobInput(c, config, id, query.data);
     const created = new Date();
+    const warnings = localeWarnings(options.locale);
     const record: JobRecord = {
       id,
       owner: c.get("client") ?? "anonymous",
@@ -226,9 +221,7 @@ export function jobsRoutes(config: Config) {
       input,
       options,
       model: { ...MODEL_INFO },
-      ...(options.locale && !/^en(-|$)/i.test(options.locale)
-        ? { warnings: [`the model was trained on English posts; predictions for locale "${options.locale}" are unreliable`] }
-        : {}),
+      ...(warnings.length ? { warnings } : {}),
     };
     await tracker(c.env, id).create(record);
     const plan: PlanMessage = { kind: "plan", job: id };
@@ -249,7 +242,7 @@ export function jobsRoutes(config: Config) {
     const id = c.req.valid("param").id;
     const job = await ownJob(c, id);
     const { status } = job;
-    if (!FINISHED_STATUSES.has(status.status) || status.status === "cancelled") {
+    if (status.status !== "done" && status.status !== "failed") {
       throw new ApiError("job_not_finished", `job ${id} is ${status.status} (${status.done + status.skipped} of ${status.total ?? "?"} lines); poll GET /v1/jobs/${id} until it is done`, {
         headers: { "Retry-After": "10" },
       });

@@ -9,6 +9,7 @@ import type { AppEnv } from "../env";
 import { ApiError, defaultHook, errorBody, ERROR_STATUS } from "../errors";
 import { errorResponses, REQUEST_ID_HEADER, SECURITY } from "../openapi";
 import { predictBatch } from "../predict-service";
+import { JSON_CONTENT_TYPE_RE } from "../request-body";
 import { predictRequestSchema, PredictResponseSchema } from "../schemas";
 
 const EXAMPLE = '{"posts": [{"id": "1", "text": "I have not slept for weeks and I do not know who to talk to"}]}';
@@ -16,7 +17,7 @@ const EXAMPLE = '{"posts": [{"id": "1", "text": "I have not slept for weeks and 
 /** Reads the body once: Content-Type, empty body and JSON syntax each get their own error before the schema runs. */
 const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const type = c.req.header("content-type");
-  if (!type || !/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(type.trim())) {
+  if (!type || !JSON_CONTENT_TYPE_RE.test(type.trim())) {
     throw new ApiError(
       "unsupported_media_type",
       `${type ? `Content-Type is "${type.split(";")[0]!.trim().slice(0, 100)}"` : "the request has no Content-Type"}; send the body as JSON with Content-Type: application/json, e.g. ${EXAMPLE}`,

@@ -24,6 +24,7 @@ import {
   UploadPartSchema,
 } from "../jobs/job-schemas";
 import { errorResponses, REQUEST_ID_HEADER, SECURITY } from "../openapi";
+import { readBodyWithin } from "../request-body";
 
 /** R2's multipart limits: parts but the last ≥ 5 MiB, at most 10 000 parts. */
 export const MIN_PART_BYTES = 5 * 1_048_576;
@@ -131,11 +132,8 @@ export function uploadsRoutes(config: Config) {
   app.openapi(uploadPartRoute(config), async (c) => {
     const { upload_id, part } = c.req.valid("param");
     const { key, uploadId } = decodeUploadId(c, upload_id);
-    const declared = Number(c.req.header("content-length"));
     const tooLarge = () => new ApiError("payload_too_large", `a part holds at most ${config.maxJobBodyBytes} bytes (MAX_JOB_BODY_BYTES); cut the file into smaller parts`);
-    if (Number.isFinite(declared) && declared > config.maxJobBodyBytes) throw tooLarge();
-    const bytes = await c.req.arrayBuffer();
-    if (bytes.byteLength > config.maxJobBodyBytes) throw tooLarge();
+    const bytes = await readBodyWithin(c, config.maxJobBodyBytes, tooLarge);
     if (bytes.byteLength === 0) throw new ApiError("empty_body", "the part is empty; send the next slice of the file as the body");
     try {
       const uploaded = await c.env.JOBS_BUCKET.resumeMultipartUpload(key, uploadId).uploadPart(part, bytes);
