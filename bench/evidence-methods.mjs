@@ -2,22 +2,22 @@
 // Evidence methods for help_seeking, compared on the same posts with the one scorer of `mhelp eval --evidence`
 // (src/cli/evidence-eval.ts: locateSpans, scorePost, bootstrapMeanCI).
 //
-//   node bench/evidence-methods.mjs --set silver [--sample 600] [--seed 13]   # choose a method here
-//   node bench/evidence-methods.mjs --set gold                                # judge: gold dev, all yes posts
-//   options: --model DIR  --out FILE.json  --cache FILE.json (raw scores, reused when present)
-//   --compare A,B (paired difference B − A of the top-span hit, bootstrap CI; default occlusion,shipped)
+//   node bench/evidence-methods.mjs --set gold                                # the judge: gold dev, all yes posts
+//   node bench/evidence-methods.mjs --set silver [--sample 600] [--seed 13]   # in-sample for the request scorer
+//   options: --model DIR  --out FILE.json  --cache FILE.json (raw scores, reused for the same posts and model)
+//   --compare A,B (paired difference B − A of the top-span hit, bootstrap CI; default alone_prior,shipped)
 //
 // Posts: help_seeking "yes" with a non-empty help_evidence found verbatim in the text (silver: its one
 // string; gold: any annotator's). Silver: a seeded sample (mulberry32(seed) Fisher–Yates over the eligible
-// posts in file order, first N). The shipped classifier was trained on silver help_seeking labels, so silver is
-// in-sample for the classifier (not for the spans: evidence spans were never a training target).
+// posts in file order, first N). The request-sentence scorer (models/evidence-scorer.json) was fitted on every
+// silver post's help_evidence, so silver is in-sample for the request methods; its held-out silver score is in
+// that file (`metrics.silver_held_out`), and gold dev, which no part of it saw, is the judge.
 //
-// For every sentence of every post the model is run twice: the post with that sentence removed (occlusion)
-// and the sentence alone; each method then picks its sentences and top span from these cached scores, and
-// its cost is the number of passes it would make in the API (its budget), not what this bench ran.
-// No text is printed or written: the cache and the output hold ids, offsets and probabilities only.
-// Results: bench/results/evidence-methods-{silver,gold}.json (model 0.5.0); `shipped` is src/engine/evidence.ts
-// itself and must equal the method it was chosen as (alone_prior), `occlusion` the method before it.
+// For every sentence of every post the model is run once on the sentence alone; each method then picks its
+// top span from these cached scores and the request scores, and its cost is the number of passes it would make
+// in the API (its budget), not what this bench ran. No text is printed or written: the cache and the output
+// hold ids, offsets and probabilities only. Results: bench/results/evidence-methods-{gold,silver}.json.
+// `shipped` is src/engine/evidence.ts itself and must equal the method it was chosen as (request_alone).
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -36,7 +36,7 @@ const SEED = Number(opt("--seed", "13"));
 const MODEL = opt("--model", undefined);
 const OUT = opt("--out", null);
 const CACHE = opt("--cache", join(tmpdir(), `mhelp-evidence-${SET}${SET === "silver" ? `-${SAMPLE}-${SEED}` : ""}.json`));
-const COMPARE = opt("--compare", "occlusion,shipped").split(",");
+const COMPARE = opt("--compare", "alone_prior,shipped").split(",");
 const shared = resolve(process.env.MHELP_SHARED ?? join(root, "..", "shared"));
 const file = SET === "gold" ? join(shared, "data", "gold", "dev.jsonl") : join(shared, "data", "silver", "silver.jsonl");
 if (!existsSync(file)) {
@@ -49,7 +49,7 @@ const tmp = mkdtempSync(join(root, "bench", ".evidence-bundle-"));
 const entry = join(tmp, "entry.ts");
 writeFileSync(
   entry,
-  ["src/engine/evidence.ts", "src/cli/evidence-eval.ts", "src/hosts/node.ts"].map((p) => `export * from ${JSON.stringify(join(root, p))};`).join("\n"),
+  ["src/engine/evidence.ts", "src/engine/evidence-scorer.ts", "src/cli/evidence-eval.ts", "src/hosts/node.ts"].map((p) => `export * from ${JSON.stringify(join(root, p))};`).join("\n"),
 );
 const mod = join(tmp, "bundle.mjs");
 await build({ entryPoints: [entry], outfile: mod, bundle: true, platform: "node", format: "esm", external: ["onnxruntime-web", "@huggingface/tokenizers"], logLevel: "warning" });
@@ -76,25 +76,21 @@ if (SET === "silver") {
 }
 
 // ---------------------------------------------------------------- raw scores (cached)
+const engine = await E.loadNodeEngine(MODEL);
 let raw = existsSync(CACHE) ? JSON.parse(readFileSync(CACHE, "utf8")) : null;
 const ids = posts.map((p) => p.id).join(",");
-if (!raw || raw.ids !== ids) {
-  const engine = await E.loadNodeEngine(MODEL);
+if (!raw || raw.ids !== ids || JSON.stringify(raw.model) !== JSON.stringify(engine.model) || !raw.posts[0]?.sentences[0]?.request) {
   const threshold = engine.heads.find((h) => h.task === "help_seeking")?.thresholds?.[0] ?? 0.5;
   const yes = (preds) => preds.map((p) => p.heads.help_seeking.probs.yes);
   raw = { ids, model: engine.model, threshold, posts: [] };
   const t0 = Date.now();
   for (const p of posts) {
     const sentences = E.sentenceSpans(p.text);
-    const texts = [p.text];
-    for (const s of sentences) texts.push(`${p.text.slice(0, s.start)} ${p.text.slice(s.end)}`, p.text.slice(s.start, s.end));
+    const texts = [p.text, ...sentences.map((s) => p.text.slice(s.start, s.end))];
     const probs = [];
     for (let i = 0; i < texts.length; i += 32) probs.push(...yes(await engine.predict(texts.slice(i, i + 32))));
-    raw.posts.push({
-      id: p.id,
-      score: probs[0],
-      sentences: sentences.map((s, i) => ({ ...s, occluded: probs[1 + 2 * i], alone: probs[2 + 2 * i] })),
-    });
+    const request = E.requestScores(texts.slice(1));
+    raw.posts.push({ id: p.id, score: probs[0], sentences: sentences.map((s, i) => ({ ...s, alone: probs[1 + i], request: request[i] })) });
     if (raw.posts.length % 25 === 0) console.error(`${raw.posts.length}/${posts.length} posts, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   }
   writeFileSync(CACHE, JSON.stringify(raw));
@@ -105,7 +101,6 @@ const byId = new Map(raw.posts.map((r) => [r.id, r]));
 // each: (text, scores) => { top: {start,end} | null, passes }, passes = model passes in the API with the post's
 // score known (the Worker passes it); the +1 for an unknown score is the same for every method.
 const len = (s) => s.end - s.start;
-const longest = (ss) => [...ss].sort((a, b) => len(b) - len(a));
 const byPrior = (text) => (ss) => [...ss].sort((a, b) => E.requestPrior(text.slice(b.start, b.end)) - E.requestPrior(text.slice(a.start, a.end)) || len(b) - len(a));
 const pickMax = (ss, key) => ss.reduce((best, s) => (best === null || key(s) > key(best) ? s : best), null);
 
@@ -114,62 +109,22 @@ function single(r) {
   const s = r.sentences[0];
   return { top: s && r.score >= raw.threshold ? s : null, passes: 0 };
 }
+const byRequest = (ss) => [...ss].sort((a, b) => b.request - a.request);
 const methods = {
-  // (a) the shipped method before this change
-  occlusion: (text, r) => {
-    const c = longest(r.sentences).slice(0, 12);
-    const top = pickMax(c.filter((s) => r.score - s.occluded > 0), (s) => r.score - s.occluded);
-    return { top, passes: c.length };
-  },
-  occlusion_prior: (text, r) => {
-    const c = byPrior(text)(r.sentences).slice(0, 12);
-    const top = pickMax(c.filter((s) => r.score - s.occluded > 0), (s) => r.score - s.occluded);
-    return { top, passes: c.length };
-  },
-  // (b) each sentence alone
-  alone: (text, r) => {
-    const c = longest(r.sentences).slice(0, 12);
-    return { top: pickMax(c, (s) => s.alone), passes: c.length };
-  },
+  // the 0.6.0 method: each sentence alone, the 12 with the highest request prior
   alone_prior: (text, r) => {
     const c = byPrior(text)(r.sentences).slice(0, 12);
     return { top: pickMax(c, (s) => s.alone), passes: c.length };
   },
-  // (c) combinations within 12 passes: both scores on 6 sentences, rank by drop + alone
-  sum6: (text, r) => {
-    const c = longest(r.sentences).slice(0, 6);
-    return { top: pickMax(c, (s) => r.score - s.occluded + s.alone), passes: 2 * c.length };
-  },
-  sum6_prior: (text, r) => {
-    const c = byPrior(text)(r.sentences).slice(0, 6);
-    return { top: pickMax(c, (s) => r.score - s.occluded + s.alone), passes: 2 * c.length };
-  },
-  // alone on 9, then occlusion of the 3 best alone; rank those 3 by drop + alone
-  alone9_occ3_prior: (text, r) => {
-    const c = byPrior(text)(r.sentences).slice(0, 9);
-    const best = [...c].sort((a, b) => b.alone - a.alone).slice(0, 3);
-    return { top: pickMax(best, (s) => r.score - s.occluded + s.alone), passes: c.length + best.length };
-  },
-  // alone on 9, occlusion of the 3 best alone; keep those whose removal lowers the score, ordered by alone
-  alone9_occ3_keep_prior: (text, r) => {
-    const c = byPrior(text)(r.sentences).slice(0, 9);
-    const best = [...c].sort((a, b) => b.alone - a.alone).slice(0, 3);
-    return { top: pickMax(best.filter((s) => r.score - s.occluded > 0), (s) => s.alone), passes: c.length + best.length };
-  },
-  alone9_occ3_keep_longest: (text, r) => {
-    const c = longest(r.sentences).slice(0, 9);
-    const best = [...c].sort((a, b) => b.alone - a.alone).slice(0, 3);
-    return { top: pickMax(best.filter((s) => r.score - s.occluded > 0), (s) => s.alone), passes: c.length + best.length };
-  },
-  // alone, shown only when the sentence alone reaches the decision threshold
-  alone_prior_thr: (text, r) => {
-    const c = byPrior(text)(r.sentences).slice(0, 12);
-    return { top: pickMax(c.filter((s) => s.alone >= raw.threshold), (s) => s.alone), passes: c.length };
+  // the request-sentence scorer alone: no model pass
+  request: (text, r) => ({ top: byRequest(r.sentences)[0] ?? null, passes: 0 }),
+  // the request scores' 6 best, ranked by request^(1 - w) × alone^w (w: the scorer file's model_weight)
+  request_alone: (text, r) => {
+    const c = byRequest(r.sentences).slice(0, E.MAX_EVIDENCE_SENTENCES);
+    return { top: pickMax(c, (s) => E.spanWeight(s.request, s.alone)), passes: c.length };
   },
   // references, not candidates: every sentence scored (unbounded cost), and the prior with no model at all
-  occlusion_all: (text, r) => ({ top: pickMax(r.sentences.filter((s) => r.score - s.occluded > 0), (s) => r.score - s.occluded), passes: r.sentences.length }),
   alone_all: (text, r) => ({ top: pickMax(r.sentences, (s) => s.alone), passes: r.sentences.length }),
-  sum_all: (text, r) => ({ top: pickMax(r.sentences, (s) => r.score - s.occluded + s.alone), passes: 2 * r.sentences.length }),
   prior_only_no_model: (text, r) => ({ top: byPrior(text)(r.sentences)[0] ?? null, passes: 0 }),
 };
 // what src/engine/evidence.ts ships: helpSeekingEvidence itself, on a stand-in engine that answers from the
@@ -177,10 +132,7 @@ const methods = {
 const THRESHOLD = raw.threshold;
 methods.shipped = async (text, r) => {
   const known = new Map();
-  for (const s of r.sentences) {
-    known.set(`${text.slice(0, s.start)} ${text.slice(s.end)}`, s.occluded);
-    known.set(text.slice(s.start, s.end), s.alone);
-  }
+  for (const s of r.sentences) known.set(text.slice(s.start, s.end), s.alone);
   let passes = 0;
   const engine = {
     heads: [{ task: "help_seeking", thresholds: [THRESHOLD] }],

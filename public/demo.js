@@ -6,7 +6,7 @@
 /**
  * @typedef {{ label: string, probs: Record<string, number> }} SingleLabel
  * @typedef {{ labels: string[], probs: Record<string, number> }} MultiLabel
- * @typedef {{ start: number, end: number, weight: number }} Span
+ * @typedef {{ start: number, end: number, weight: number, request: number, p_alone: number }} Span
  * @typedef {{ score?: number, spans?: Span[] }} Evidence
  * @typedef {{ name: string, kind?: string, contact?: string, hours?: string, source?: string }} Resource
  * @typedef {{ country?: string, name?: string, emergency?: string, resources?: Resource[], international?: Resource[],
@@ -231,7 +231,10 @@ function renderEvidence(text, evidence) {
       out.push(h("mark", {
         className: `ev ev-pos ev-${level}`,
         text: piece,
-        attrs: { title: `p(help-seeking) of this sentence on its own: ${(s.weight * 100).toFixed(1)} %`, "data-weight": String(s.weight) },
+        attrs: {
+          title: `request score ${(s.request * 100).toFixed(1)} %, p(help-seeking) of this sentence on its own ${(s.p_alone * 100).toFixed(1)} %`,
+          "data-weight": String(s.weight),
+        },
       }));
     } else {
       out.push(h("span", {
@@ -263,7 +266,7 @@ function renderEvidence(text, evidence) {
   legend.hidden = shown === 0;
   el("legend-neg").hidden = !spans.some((s) => s.weight < 0);
   hint.textContent = shown
-    ? "Each sentence was scored on its own; its weight is the help-seeking probability the model gives that sentence alone (in %)."
+    ? "The sentences most likely to be the request for help. Weight (in %) combines how much the sentence reads like the requests annotators marked and the help-seeking probability the model gives that sentence alone; hover for both."
     : "No sentence is shown: a one-sentence post is highlighted only when it is judged help-seeking.";
 }
 

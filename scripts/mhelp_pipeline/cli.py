@@ -36,6 +36,8 @@ COMMANDS = {
     "export": Command("export.export", "a checkpoint to models/<variant>: int8 ONNX, calibration, model.json"),
     "calibrate-on-gold": Command("export.calibrate_gold", "refit a shipped model's primary-head calibration on gold dev "
                                  "(model.json only; the cross-fitted gold CV is its estimate)"),
+    "evidence-scorer": Command("train.evidence_scorer", "the request-sentence scorer of explain, learned from silver "
+                               "help_evidence -> models/evidence-scorer.json + its shared test vectors"),
     "reference": Command("runtime.reference", "test/fixtures/parity.json: the Python reference of the engine"),
     "gold-cv": Command("evaluate.gold_cv", "the headline: k-fold cross-validation over gold dev -> "
                        "reports/gold-cv.json"),

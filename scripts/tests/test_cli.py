@@ -16,6 +16,7 @@ DOCUMENTED = {
     "gpu-transfer": ["pack-base", "select-teacher", "pack-returns", "unpack-returns", "summary"],
     "export": ["--variant", "--checkpoint"],
     "calibrate-on-gold": ["--model", "--version", "--folds", "--compare", "--fp32", "--dry-run"],
+    "evidence-scorer": ["--out"],
     "reference": ["--variant"],
     "gold-cv": ["--folds", "--retrain", "--student-layers", "--steps", "--alpha", "--device", "--teacher", "--seed",
                 "--extra", "--only", "--out"],

@@ -1,17 +1,21 @@
-// Evidence for the help-seeking score: which sentences of the ORIGINAL text drove it. Each sentence is scored
-// on its own — p(help_seeking = yes | that sentence alone), one model pass each — and the sentences the model
-// finds most request-like are the evidence. A request for help is usually one sentence (a question, "any
-// advice?") that carries the score by itself; removing it from a long post often barely moves p(yes), which is
-// why this replaced sentence occlusion (bench/evidence-methods.mjs: top-span agreement with annotators'
-// help_evidence 0.46 → 0.61 on a silver sample, and on gold dev, see docs/model-card.md#evidence). It stays
-// faithful to the model (a weight is the model's own score of that text, nothing else), model-agnostic, and
-// bounded: at most `maxSentences` extra passes, each no longer than one sentence, plus one for the whole post
-// when the caller does not pass its score. Long posts score the `maxSentences` sentences with the highest
-// request prior (a question mark, request words; ties: longer first), no model pass needed to choose them.
+// Evidence for the help-seeking score: which sentences of the ORIGINAL text are the request for help.
+//
+// Every sentence gets a request score, P(it is the request), from the request-sentence scorer
+// (./evidence-scorer.ts: a linear model learned from silver annotators' help_evidence, no model pass). The model
+// then scores the `candidates` sentences with the best request scores, each on its own: p(help_seeking = yes |
+// that sentence alone). A span's weight is request^(1 - w) × p_alone^w (w = EVIDENCE_RANKING.modelWeight), so the
+// spans are what annotators mark as the request and what the model reads as one. Both parts are returned.
+// Measured against gold annotators' help_evidence in bench/evidence-methods.mjs (docs/model-card.md#evidence):
+// the previous method (sentences ranked by p_alone, chosen among the 12 with the highest request prior) put an
+// annotated request on top for 0.61 of gold help-seeking posts. Bounded: at most `maxSentences` extra passes,
+// each no longer than one sentence, plus one for the whole post when the caller does not pass its score.
 import type { Engine } from "./engine";
+import { EVIDENCE_RANKING, requestScores, sentenceSpans } from "./evidence-scorer";
 
-/** Sentences scored per post by default (those with the highest `requestPrior`), one model pass each. */
-export const MAX_EVIDENCE_SENTENCES = 12;
+export { requestPrior, sentenceSpans } from "./evidence-scorer";
+
+/** Sentences the model scores per post by default (those with the best request scores), one pass each. */
+export const MAX_EVIDENCE_SENTENCES = EVIDENCE_RANKING.candidates;
 /** Spans returned by default, strongest first. */
 export const MAX_EVIDENCE_SPANS = 3;
 
@@ -19,9 +23,12 @@ export interface EvidenceSpan {
   /** UTF-16 offsets into the original text (JavaScript string indices), end exclusive. */
   start: number;
   end: number;
-  /** p(help_seeking = yes) of this span scored on its own (a one-sentence post: the post's score). Higher =
-   * the model reads the span, by itself, more as a request for help. */
+  /** request^(1 - w) × p_alone^w: how strongly this sentence is the request, by both measures. */
   weight: number;
+  /** P(this sentence is the request for help), the request-sentence scorer's, from the sentence's words and place. */
+  request: number;
+  /** p(help_seeking = yes) the model gives this span on its own (a one-sentence post: the post's score). */
+  p_alone: number;
 }
 
 /** The one evidence shape: the engine returns it, the Worker caches it and the API returns it as is
@@ -30,41 +37,14 @@ export interface Evidence {
   task: "help_seeking";
   score: number;
   spans: EvidenceSpan[];
-  /** sentences scored (long posts: the `maxSentences` with the highest request prior; the rest are not). */
+  /** sentences the model scored (long posts: the `maxSentences` with the best request scores) */
   sentences_scored: number;
   sentences_total: number;
 }
 
-// A sentence ends at . ! ? … (possibly repeated, possibly followed by closing quotes/brackets) before
-// whitespace, or at a line break.
-const SENTENCE_END = /[.!?…]+["'”’)\]]*(?=\s)|\n+/g;
-
-/** Splits text into trimmed sentence spans with offsets into the original string. */
-export function sentenceSpans(text: string): Array<{ start: number; end: number }> {
-  const spans: Array<{ start: number; end: number }> = [];
-  let from = 0;
-  const push = (start: number, end: number) => {
-    while (start < end && /\s/.test(text[start]!)) start++;
-    while (end > start && /\s/.test(text[end - 1]!)) end--;
-    if (end > start) spans.push({ start, end });
-  };
-  for (const m of text.matchAll(SENTENCE_END)) {
-    const end = m.index! + (m[0].startsWith("\n") ? 0 : m[0].length);
-    push(from, end);
-    from = m.index! + m[0].length;
-  }
-  push(from, text.length);
-  return spans;
-}
-
-// Words that ask for something: advice, help, someone to answer. A cheap prior (no model pass) for which
-// sentences of a long post to score first.
-const REQUEST_CUE =
-  /\b(help|advice|advise|suggest\w*|recommend\w*|tips?|anyone|any ?one|someone|somebody|please|pls|should i|what (?:do|can|should|would) i|how (?:do|can|should|would) i|what to do|how to|is it normal|am i|does anyone|has anyone|need to talk|talk to)\b/i;
-
-/** Prior that a sentence is the request: 2 for a question mark, +1 for a request word. */
-export function requestPrior(sentence: string): number {
-  return (sentence.includes("?") ? 2 : 0) + (REQUEST_CUE.test(sentence) ? 1 : 0);
+/** request^(1 - w) × p_alone^w */
+export function spanWeight(request: number, pAlone: number, modelWeight = EVIDENCE_RANKING.modelWeight): number {
+  return request ** (1 - modelWeight) * pAlone ** modelWeight;
 }
 
 export async function helpSeekingEvidence(
@@ -77,29 +57,38 @@ export async function helpSeekingEvidence(
   const topK = options.topK ?? MAX_EVIDENCE_SPANS;
   const sentences = sentenceSpans(text);
   const score = options.score ?? (await engine.predict([text]))[0]!.heads.help_seeking!.probs.yes!;
+  const request = requestScores(sentences.map((s) => text.slice(s.start, s.end)));
   if (sentences.length <= 1) {
-    // one sentence: it alone is the post, so its weight is the post's score and no pass is needed — and it
+    // one sentence: it alone is the post, so its p_alone is the post's score and no pass is needed — and it
     // is shown only when the post is judged help-seeking (a lone span must never be shown as evidence of a
     // request that the model does not see)
     const head = engine.heads.find((h) => h.task === "help_seeking");
     const threshold = head?.thresholds?.[0] ?? 0.5;
-    const spans = sentences.length === 1 && score >= threshold ? [{ ...sentences[0]!, weight: score }] : [];
+    const spans =
+      sentences.length === 1 && score >= threshold
+        ? [{ ...sentences[0]!, weight: spanWeight(request[0]!, score), request: request[0]!, p_alone: score }]
+        : [];
     return { task: "help_seeking", score, spans, sentences_scored: sentences.length, sentences_total: sentences.length };
   }
-  const scored = bySentencePrior(text, sentences).slice(0, maxSentences);
-  const preds = await engine.predict(scored.map((s) => text.slice(s.start, s.end)));
-  const spans = scored
-    .map((s, i) => ({ ...s, weight: preds[i]!.heads.help_seeking!.probs.yes! }))
+  const candidates = byRequestScore(sentences, request).slice(0, maxSentences);
+  const preds = await engine.predict(candidates.map(({ span }) => text.slice(span.start, span.end)));
+  const spans = candidates
+    .map(({ span, request: r }, i) => {
+      const pAlone = preds[i]!.heads.help_seeking!.probs.yes!;
+      return { ...span, weight: spanWeight(r, pAlone), request: r, p_alone: pAlone };
+    })
     .sort((a, b) => b.weight - a.weight)
     .slice(0, topK);
-  return { task: "help_seeking", score, spans, sentences_scored: scored.length, sentences_total: sentences.length };
+  return { task: "help_seeking", score, spans, sentences_scored: candidates.length, sentences_total: sentences.length };
 }
 
-/** Sentences in the order they are scored: highest `requestPrior` first, then longer first, then text order. */
-export function bySentencePrior(text: string, sentences: Array<{ start: number; end: number }>): Array<{ start: number; end: number }> {
-  const prior = sentences.map((s) => requestPrior(text.slice(s.start, s.end)));
+/** Sentences in the order the model scores them: best request score first, then text order. */
+export function byRequestScore(
+  sentences: Array<{ start: number; end: number }>,
+  request: number[],
+): Array<{ span: { start: number; end: number }; request: number }> {
   return sentences
-    .map((s, i) => ({ s, i }))
-    .sort((a, b) => prior[b.i]! - prior[a.i]! || b.s.end - b.s.start - (a.s.end - a.s.start) || a.i - b.i)
-    .map(({ s }) => s);
+    .map((span, i) => ({ span, request: request[i]!, i }))
+    .sort((a, b) => b.request - a.request || a.i - b.i)
+    .map(({ span, request: r }) => ({ span, request: r }));
 }

@@ -3,7 +3,7 @@ import type { Config } from "./config";
 // Bindings of the mhelp Worker. The type is generated from wrangler.toml into worker-configuration.d.ts
 // (`npm run cf-typegen` after changing bindings or vars):
 //   PREDICTIONS        KV prediction cache: key v1:<model>@<version>:<sha256(normalised text)>; also the
-//                      evidence cache: ev2:<model>@<version>:<sha256(submitted text)> (offsets only, no text)
+//                      evidence cache: ev3:<model>@<version>:<sha256(submitted text)> (offsets only, no text)
 //   API_KEYS           KV: key = sha256 hex of an API key, value = {"name", "created", "revoked"?}
 //   RATE_LIMITER       Workers Rate Limiting binding, keyed by the API key's hash
 //   AUTH_REQUIRED, CORS_ORIGINS, CACHE_TTL_SECONDS, MAX_POSTS, MAX_CHARS_PER_POST, MAX_TOTAL_CHARS,

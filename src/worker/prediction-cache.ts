@@ -2,10 +2,10 @@
 //
 //   v1:<model name>@<model version>[+<variant>]:<sha256 hex of the normalised text>
 //       the prediction ({heads, windows, tokens}); never the text, never the post id
-//   ev2:<model name>@<model version>[+<variant>]:<sha256 hex of the submitted text>
+//   ev3:<model name>@<model version>[+<variant>]:<sha256 hex of the submitted text>
 //       help-seeking evidence (score and UTF-16 offsets into the submitted text, hence its own key); never the text.
-//       ev2: weights are p(yes) of each sentence alone (ev1 held occlusion drops, a different meaning and
-//       different spans, so ev1 entries are never read)
+//       ev3: spans ranked by the request-sentence scorer and p(yes) alone, with both parts (ev2 held p(yes) alone
+//       only, ev1 occlusion drops: different meanings and spans, so older entries are never read)
 //
 // Keys change with the model version, so a new model never serves an old model's predictions; the
 // normalisation version is fixed per model (model.json), so it is implied by the model version. The variant
@@ -17,7 +17,7 @@ import { EvidenceSchema, HeadResultSchema } from "./schemas";
 import { sha256Hex } from "./sha256";
 
 export const PREDICTION_KEY_VERSION = "v1";
-export const EVIDENCE_KEY_VERSION = "ev2";
+export const EVIDENCE_KEY_VERSION = "ev3";
 
 export interface ModelRef {
   name: string;

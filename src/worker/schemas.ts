@@ -17,7 +17,7 @@ export interface PredictLimits {
   maxCharsPerPost: number;
   /** characters per request, summed over posts (bounds CPU per request) */
   maxTotalChars: number;
-  /** posts per request when `explain` is true (each explained post re-scores up to MAX_EVIDENCE_SENTENCES sentences, src/engine/evidence.ts) */
+  /** posts per request when `explain` is true (each explained post runs the model on up to MAX_EVIDENCE_SENTENCES sentences, src/engine/evidence.ts) */
   maxExplainPosts: number;
   /** characters per request, summed over posts, when `explain` is true (bounds the extra model passes) */
   maxExplainChars: number;
@@ -205,13 +205,18 @@ export const EvidenceSpanSchema = z
     /** UTF-16 offsets into the submitted text (JavaScript string indices), end exclusive */
     start: z.number().int().min(0),
     end: z.number().int().min(0),
-    /** p(help_seeking = yes) of this span scored on its own (a one-sentence post: the post's score); higher = the
-     * model reads the span, by itself, more as a request for help */
-    weight: z.number(),
+    /** request^0.7 × p_alone^0.3 (the exponent is the scorer file's ranking.model_weight): how strongly this
+     * sentence is the request for help, by both measures below; spans are ordered by it */
+    weight: z.number().min(0).max(1),
+    /** P(this sentence is the request for help) from the request-sentence scorer (learned from annotators'
+     * help_evidence: the sentence's words, its place in the post, question marks, request words) */
+    request: z.number().min(0).max(1),
+    /** p(help_seeking = yes) the model gives this span on its own (a one-sentence post: the post's score) */
+    p_alone: z.number().min(0).max(1),
   })
   .openapi("EvidenceSpan", {
     description: "a sentence of the submitted text; start/end are UTF-16 offsets (JavaScript string indices), end exclusive",
-    example: { start: 51, end: 80, weight: 0.41 },
+    example: { start: 51, end: 80, weight: 0.62, request: 0.71, p_alone: 0.45 },
   });
 
 export const EvidenceSchema = z
@@ -221,12 +226,13 @@ export const EvidenceSchema = z
     score: z.number().min(0).max(1),
     /** at most 3 spans, highest weight first (a one-sentence post: its one sentence, only when judged help-seeking) */
     spans: z.array(EvidenceSpanSchema),
+    /** sentences the model scored on their own (long posts: the 6 with the best request scores) */
     sentences_scored: z.number().int().min(0),
     sentences_total: z.number().int().min(0),
   })
   .openapi("Evidence", {
     description:
-      "sentences scored alone: each span is a sentence of the submitted text and `weight` is p(help_seeking = yes) the model gives that sentence on its own; long posts score the 12 sentences most likely to be the request (questions, request words)",
+      "the sentences of the submitted text most likely to be its request for help: every sentence gets a request score (a scorer learned from annotators' marked requests), the model scores the best 6 on their own, and `weight` combines the two. Decision support for a trained reader, not a finding about the author",
   });
 
 export const ReviewSchema = z

@@ -35,7 +35,7 @@ function at(text: string, part: string): Range {
 }
 
 function evidence(spans: Range[], sentencesScored = 3, sentencesTotal = 3): Evidence {
-  return { task: "help_seeking", score: 0.9, spans: spans.map((s, i) => ({ ...s, weight: 0.5 - i * 0.1 })), sentences_scored: sentencesScored, sentences_total: sentencesTotal };
+  return { task: "help_seeking", score: 0.9, spans: spans.map((s, i) => ({ ...s, weight: 0.5 - i * 0.1, request: 0.5 - i * 0.1, p_alone: 0.5 })), sentences_scored: sentencesScored, sentences_total: sentencesTotal };
 }
 
 describe("evidence scoring: tokens and token F1", () => {
@@ -268,9 +268,10 @@ describe("evidence evaluation with a fake explainer", () => {
     } as unknown as Engine;
     const e = await engineExplainer(fake)(text, 0.9);
     expect(passes).toHaveLength(1); // the whole post's score was given: no pass for it
-    expect(passes[0]).toEqual(["Can anyone help me?", "I am so tired.", "Nice weather."]); // request prior, then longer first
+    expect(passes[0]![0]).toBe("Can anyone help me?"); // the best request score first
+    expect([...passes[0]!].sort()).toEqual(["Can anyone help me?", "I am so tired.", "Nice weather."]);
     expect(e.spans[0]).toMatchObject(at(text, "Can anyone help me?"));
-    expect(e.spans[0]!.weight).toBe(0.9); // that sentence's own p(yes)
+    expect(e.spans[0]!.p_alone).toBe(0.9); // that sentence's own p(yes)
   });
 });
 

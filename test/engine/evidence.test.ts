@@ -1,9 +1,12 @@
-// Evidence spans: offsets point into the original text, each weight is the model's own p(yes) of that sentence
-// scored alone, and long posts score the sentences with the highest request prior. Texts written for the test.
+// Evidence spans: offsets point into the original text, each span carries its request score and the model's own
+// p(yes) of that sentence alone, its weight combines the two, and long posts run the model on the sentences with
+// the best request scores only. Texts written for the test.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../src/engine/engine";
-import { bySentencePrior, helpSeekingEvidence, requestPrior, sentenceSpans } from "../../src/engine/evidence";
+import { byRequestScore, helpSeekingEvidence, requestPrior, sentenceSpans, spanWeight } from "../../src/engine/evidence";
+import { EVIDENCE_RANKING, requestScores } from "../../src/engine/evidence-scorer";
 import { loadNodeEngine } from "../../src/hosts/node";
+import vectors from "../fixtures/evidence-scorer-vectors.json";
 
 describe("sentenceSpans", () => {
   it("splits on sentence ends and line breaks with offsets into the original", () => {
@@ -19,18 +22,31 @@ describe("sentenceSpans", () => {
   });
 });
 
-describe("requestPrior and bySentencePrior", () => {
+describe("requestPrior", () => {
   it("scores a question mark 2 and a request word 1", () => {
     expect(requestPrior("The house feels empty.")).toBe(0);
     expect(requestPrior("I really need some advice.")).toBe(1);
     expect(requestPrior("Why is it always me?")).toBe(2);
     expect(requestPrior("Can anyone help me?")).toBe(3);
   });
+});
 
-  it("orders sentences by prior, then longer first, then text order", () => {
-    const text = "I feel bad. Any advice is welcome. I feel so very bad. Why me? I feel sad.";
-    const order = bySentencePrior(text, sentenceSpans(text)).map((s) => text.slice(s.start, s.end));
-    expect(order).toEqual(["Why me?", "Any advice is welcome.", "I feel so very bad.", "I feel bad.", "I feel sad."]);
+describe("the request-sentence scorer (shared vectors with scripts/mhelp_pipeline/train/evidence_scorer.py)", () => {
+  it.each(vectors.cases.map((c, i) => [i, c] as const))("case %i: the same sentences and request scores as Python", (_, c) => {
+    const spans = sentenceSpans(c.text);
+    expect(spans.map((s) => [s.start, s.end])).toEqual(c.sentences);
+    const scores = requestScores(spans.map((s) => c.text.slice(s.start, s.end)));
+    expect(scores).toHaveLength(c.request_scores.length);
+    scores.forEach((p, i) => expect(p).toBeCloseTo(c.request_scores[i]!, 5));
+  });
+
+  it("finds the request in a post it never saw, and ranks by request score, then text order", () => {
+    const text = "I moved to a new city in May. The flat is small and loud. Where can I find a support group for anxiety? Thanks.";
+    const spans = sentenceSpans(text);
+    const order = byRequestScore(spans, requestScores(spans.map((s) => text.slice(s.start, s.end))));
+    expect(text.slice(order[0]!.span.start, order[0]!.span.end)).toBe("Where can I find a support group for anxiety?");
+    const tie = byRequestScore(spans, spans.map(() => 0.5)).map((c) => c.span);
+    expect(tie).toEqual(spans);
   });
 });
 
@@ -57,10 +73,16 @@ describe("helpSeekingEvidence", () => {
     expect(weights).toEqual([...weights].sort((a, b) => b - a));
   }, 60_000);
 
-  it("is faithful: each weight is the model's p(yes) of that sentence alone", async () => {
+  it("returns both parts of each weight: p_alone is the model's p(yes) of that sentence alone", async () => {
     const ev = await helpSeekingEvidence(engine, post);
     const alone = await engine.predict(ev.spans.map((s) => post.slice(s.start, s.end)));
-    expect(ev.spans.map((s) => s.weight)).toEqual(alone.map((p) => p.heads.help_seeking!.probs.yes!));
+    expect(ev.spans.map((s) => s.p_alone)).toEqual(alone.map((p) => p.heads.help_seeking!.probs.yes!));
+    const sentences = sentenceSpans(post);
+    const request = requestScores(sentences.map((s) => post.slice(s.start, s.end)));
+    for (const s of ev.spans) {
+      expect(s.request).toBe(request[sentences.findIndex((x) => x.start === s.start)]);
+      expect(s.weight).toBeCloseTo(s.request ** (1 - EVIDENCE_RANKING.modelWeight) * s.p_alone ** EVIDENCE_RANKING.modelWeight, 12);
+    }
   }, 60_000);
 
   it("picks the request, not the longest sentence, as the top span", async () => {
@@ -69,17 +91,18 @@ describe("helpSeekingEvidence", () => {
     expect(["Can anyone tell me how to find a grief counselor?", "I really need help."]).toContain(top);
   }, 60_000);
 
-  it("scores at most maxSentences sentences, those with the highest request prior", async () => {
+  it("runs the model on at most maxSentences sentences, those with the best request scores", async () => {
     const filler = Array.from({ length: 13 }, (_, i) => `On day ${i + 1} of the long winter I walked the dog around the lake again.`);
     const text = [...filler.slice(0, 7), "Does anyone know a cheap therapist near Leeds?", ...filler.slice(7)].join(" ");
     const calls: string[][] = [];
     const counting = { heads: engine.heads, predict: (texts: string[]) => (calls.push(texts), engine.predict(texts)) } as unknown as Engine;
     const ev = await helpSeekingEvidence(counting, text, { score: 0.9 });
     expect(ev.sentences_total).toBe(14);
-    expect(ev.sentences_scored).toBe(12);
+    expect(ev.sentences_scored).toBe(EVIDENCE_RANKING.candidates);
     expect(calls).toHaveLength(1);
-    expect(calls[0]).toHaveLength(12);
+    expect(calls[0]).toHaveLength(EVIDENCE_RANKING.candidates);
     expect(calls[0]![0]).toBe("Does anyone know a cheap therapist near Leeds?");
+    expect(text.slice(ev.spans[0]!.start, ev.spans[0]!.end)).toBe("Does anyone know a cheap therapist near Leeds?");
   }, 60_000);
 });
 
@@ -94,8 +117,10 @@ describe("helpSeekingEvidence, single sentence", () => {
     const text = "Can someone please tell me how to find a therapist";
     const low = await helpSeekingEvidence(engine, text, { score: threshold / 2 });
     expect(low.spans).toEqual([]);
-    const high = await helpSeekingEvidence(engine, text, { score: Math.min(1, threshold + 0.1) });
-    expect(high.spans).toEqual([{ start: 0, end: text.length, weight: Math.min(1, threshold + 0.1) }]);
+    const score = Math.min(1, threshold + 0.1);
+    const high = await helpSeekingEvidence(engine, text, { score });
+    const [request] = requestScores([text]);
+    expect(high.spans).toEqual([{ start: 0, end: text.length, weight: spanWeight(request!, score), request, p_alone: score }]);
   });
 
   it("takes a known score instead of scoring the whole post: one pass over the sentences only", async () => {
@@ -111,12 +136,16 @@ describe("helpSeekingEvidence, single sentence", () => {
     expect(calls[0]).toHaveLength(3);
     expect(calls[0]).not.toContain(text);
     expect(reused.score).toBe(given);
-    // each sentence's weight: its own p(yes), scored alone, whatever the given score
+    // each sentence's p_alone: its own p(yes), scored alone, whatever the given score
     const sentences = sentenceSpans(text);
-    expect(calls[0]).toEqual(bySentencePrior(text, sentences).map((s) => text.slice(s.start, s.end)));
+    const request = requestScores(sentences.map((s) => text.slice(s.start, s.end)));
+    expect(calls[0]).toEqual(byRequestScore(sentences, request).map(({ span }) => text.slice(span.start, span.end)));
     const alone = await engine.predict(sentences.map((s) => text.slice(s.start, s.end)));
     const expected = sentences
-      .map((s, i) => ({ ...s, weight: alone[i]!.heads.help_seeking!.probs.yes! }))
+      .map((s, i) => {
+        const pAlone = alone[i]!.heads.help_seeking!.probs.yes!;
+        return { ...s, weight: spanWeight(request[i]!, pAlone), request: request[i]!, p_alone: pAlone };
+      })
       .sort((x, y) => y.weight - x.weight);
     expect(reused.spans).toEqual(expected);
     expect(computed.spans).toEqual(expected);

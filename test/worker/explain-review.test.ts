@@ -4,6 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import modelJson from "../../models/default/model.json";
 import { sentenceSpans } from "../../src/engine/evidence";
+import { EVIDENCE_RANKING } from "../../src/engine/evidence-scorer";
 import { assess, NOTICE } from "../../src/safety/assessment";
 import { crisisResources } from "../../src/safety/crisis-resources";
 import { evidenceKey } from "../../src/worker/prediction-cache";
@@ -93,19 +94,19 @@ describe('evidence ("explain": true)', () => {
     for (const s of ev.spans) expect(text.slice(s.start, s.end)).toBe(text.slice(s.start, s.end).trim());
   });
 
-  it("is faithful: each span's weight is p(help_seeking = yes) of that sentence submitted alone", async () => {
+  it("is faithful: each span's p_alone is p(help_seeking = yes) of that sentence submitted alone", async () => {
     const text = `${HELP} ${crypto.randomUUID()}`;
     const { results } = await predict({ posts: [{ id: "f", text }], explain: true });
     const spans = results[0]!.evidence!.spans;
     const alone = await predict({ posts: spans.map((s, i) => ({ id: `f${i}`, text: text.slice(s.start, s.end) })) });
-    for (const [i, s] of spans.entries()) expect(alone.results[i]!.help_seeking.probs.yes!).toBeCloseTo(s.weight, 4);
+    for (const [i, s] of spans.entries()) expect(alone.results[i]!.help_seeking.probs.yes!).toBeCloseTo(s.p_alone, 4);
   });
 
   it("caches evidence separately under a hash of the submitted text, storing offsets only", async () => {
     const text = `${HELP} ${crypto.randomUUID()}`;
     const first = await predict({ posts: [{ id: "g", text }], explain: true });
     const key = await evidenceKey(model, text);
-    expect(key).toMatch(/^ev2:[^:]+@[^:]+:[0-9a-f]{64}$/);
+    expect(key).toMatch(/^ev3:[^:]+@[^:]+:[0-9a-f]{64}$/);
     const stored = await eventually(() => env.PREDICTIONS.get(key), (v) => v !== null);
     expect(stored).not.toBeNull();
     expect(stored).not.toContain("panic");
@@ -121,7 +122,10 @@ describe('evidence ("explain": true)', () => {
     const { results } = await predict({ posts: [{ id: "one", text }], explain: true });
     const ev = results[0]!.evidence!;
     expect(ev.sentences_total).toBe(1);
-    expect(ev.spans).toEqual([{ start: 0, end: text.length, weight: ev.score }]);
+    expect(ev.spans).toHaveLength(1);
+    expect(ev.spans[0]).toMatchObject({ start: 0, end: text.length, p_alone: ev.score });
+    const { request, weight } = ev.spans[0]!;
+    expect(weight).toBeCloseTo(request ** (1 - EVIDENCE_RANKING.modelWeight) * ev.score ** EVIDENCE_RANKING.modelWeight, 12);
   });
 
   it("limits explained posts per request and rejects a non-boolean explain (both 400)", async () => {

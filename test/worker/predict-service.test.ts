@@ -74,11 +74,11 @@ describe("predictBatch", () => {
     expect(first.calls.predict).toHaveLength(1);
     expect(first.calls.predict[0]).toHaveLength(3); // three sentences, each scored alone
     expect(first.calls.predict[0]).not.toContain(text);
-    expect(first.calls.predict[0]![0]).toBe("Can anyone help me find work?"); // the question first (request prior)
+    expect(first.calls.predict[0]![0]).toBe("Can anyone help me find work?"); // the best request score first
     const evidence = body.results[0]!.evidence!;
     expect(evidence).toMatchObject({ task: "help_seeking", score, sentences_scored: 3, sentences_total: 3 });
     expect(evidence.spans.map((s) => text.slice(s.start, s.end))[0]).toBe("Can anyone help me find work?");
-    expect(evidence.spans.map((s) => s.weight)).toEqual([0.45, 0.2, 0.2]);
+    expect(evidence.spans.map((s) => s.p_alone)).toEqual([0.45, 0.2, 0.2]);
     expect(body.results[1]!.evidence).toEqual(evidence);
     await first.settled();
 

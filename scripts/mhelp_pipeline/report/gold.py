@@ -13,8 +13,11 @@ from ..core.codebook import codebook
 from .cells import interval, number, signed_interval
 from .slices import SLICE_NAMES
 
-TARGETS = (("help_seeking", "f1", 0.85), ("condition", "accuracy", 0.70), ("causes", "macro_f1", 0.50))
-PER_POST_TOLERANCE = 0.20  # the issue: mean causes per post within 20 % of gold's
+# The model issue's targets on gold CV (task, metric, label in the table, bar): at least the bar.
+TARGETS = (("help_seeking", "f1", "help_seeking F1", 0.88), ("condition", "accuracy", "condition accuracy", 0.72),
+           ("condition", "macro_f1", "condition macro-F1", 0.50), ("causes", "macro_f1", "causes macro-F1", 0.55))
+ECE_TARGET = 0.05  # help-seeking ECE of p(yes): at most
+PER_POST_TOLERANCE = 0.20  # mean causes per post within 20 % of gold's
 
 
 def _cell(scores: dict, task: str, metric: str) -> str:
@@ -80,10 +83,12 @@ def _condition_causes_table(rows: list) -> list[str]:
 
 def _targets_table(rows: list) -> list[str]:
     out = ["The issue's targets on gold (point estimates; read them with the intervals above):", "",
-           "| model | scoring | help_seeking F1 ≥ 0.85 | condition accuracy ≥ 0.70 | causes macro-F1 ≥ 0.50 | "
-           f"causes per post within {100 * PER_POST_TOLERANCE:.0f} % of gold |", "|---|---|:---:|:---:|:---:|:---:|"]
-    for name, how, s, _ in rows:
-        met = [_yes_no(None if s[t].get(m) is None else s[t][m] >= bar) for t, m, bar in TARGETS]
+           "| model | scoring | " + " | ".join(f"{label} ≥ {bar:.2f}" for _, _, label, bar in TARGETS)
+           + f" | help_seeking ECE ≤ {ECE_TARGET:.2f} | causes per post within {100 * PER_POST_TOLERANCE:.0f} % of gold |",
+           "|---|---|" + ":---:|" * (len(TARGETS) + 2)]
+    for name, how, s, ece in rows:
+        met = [_yes_no(None if s[t].get(m) is None else s[t][m] >= bar) for t, m, _, bar in TARGETS]
+        met.append(_yes_no(None if ece is None else ece <= ECE_TARGET))
         out.append(f"| {name} | {how} | " + " | ".join(met) + f" | {_yes_no(per_post_within(s))} |")
     return out + [""]
 

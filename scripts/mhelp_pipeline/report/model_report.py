@@ -151,9 +151,8 @@ def _not_measured(inp: ReportInputs, number: int, ref: dict[str, int]) -> list[s
              else f"{model} was built on CPU only ({hardware}), no GPU having been lent for it")
     out.append(f"- **all-mpnet-base-v2 teacher**: not trained. {where}; it was {trained_how(tr)}.")
     if not inp.ablations:
-        out.append("- **Multi-task vs single-task** is not yet re-measured on codebook labels: the weak-label "
-                   "ablation was deleted with the 0.4.0 models (`python -m mhelp_pipeline ablation --epochs 3 "
-                   "--seeds 0,1,2` re-measures it).")
+        out.append("- **Multi-task vs single-task** is not measured on gold: reports/ablation-*.json is absent "
+                   "(`python -m mhelp_pipeline ablation --epochs 1 --seeds 0,1,2 --primary-multi-task` measures it).")
     aux = ("" if inp.aux_heads else f"not re-scored for this model beyond the dev-split rows of section "
            f"{ref['diagnostics']}.1 (`aux-heads` writes reports/aux-heads.json), and ")
     if inp.aux_split:
@@ -213,7 +212,7 @@ def _plan(inp: ReportInputs) -> list[tuple[str, Builder]]:
         plan.append(("aux_split", lambda n, ref: ["## Auxiliary heads on a held-out split", ""]
                      + aux_split_section(inp.aux_split)))
     if inp.ablations:
-        plan.append(("ablation", lambda n, ref: ablation_section(inp.ablations, inp.floors)))
+        plan.append(("ablation", lambda n, ref: ablation_section(inp.ablations)))
     if ((inp.frontier and "teacher" in inp.frontier) or inp.gpu_training or inp.teacher_seeds or inp.ship_checks
             or inp.compares):
         plan.append(("teacher_students", lambda n, ref: _teacher_students(inp, n)))

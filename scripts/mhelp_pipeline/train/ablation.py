@@ -24,10 +24,16 @@ The comparison averages each metric over seeds, and its paired bootstrap resampl
 seed average (so the interval covers dev sampling noise of the seed mean); the per-seed differences show
 training noise. No early stopping (the final model is evaluated) and no calibration: single-label heads
 use argmax, multi-label heads 0.5, identically for every run. Dev = the corpus dev split (primary heads on
-silver labels); gold-dev comparisons are gold_cv.py's.
+silver labels), a diagnostic; the judge is gold dev.
 
-Per-run dev logits are kept in build/ablation/<budget>/<run>-seed<k>.npz (git-ignored) so the analysis can
-be redone without retraining; a run is reused only if its saved config equals the current one. This module
+**Gold.** No run trains on a gold post (the corpus holds none: build-corpus drops gold's near duplicates, and
+gold posts still found in the corpus are left out, as gold_cv.py does). After training, every run scores each
+gold post whole, as the engine does: every 128-token window (the shipped stride) through the fp32 PyTorch
+model; evaluate/ablation.py then decides them with gold_cv.py's cross-fitted calibration (temperature,
+window aggregation and thresholds fitted on the other gold folds), the protocol of the headline.
+
+Per-run dev logits are kept in build/ablation/<budget>/<run>-seed<k>.npz and gold window logits in
+<run>-seed<k>-gold.npz (git-ignored) so the analysis can be redone without retraining; a run is reused only if its saved config equals the current one. This module
 trains the runs (trainer.Trainer, fixed budgets); evaluate/ablation.py compares them and writes
 reports/ablation-<budget>.json, one file per budget (the report reads them all).
 """
@@ -46,11 +52,13 @@ import torch
 from ..core.codebook import Codebook, Task, codebook, reported_headline
 from ..core.hardware import hardware
 from ..core.io import read_jsonl
-from ..core.paths import ABLATION_DIR, CORPUS_DIR, base_model_dir
+from ..core.paths import ABLATION_DIR, CORPUS_DIR, GOLD_DEV, MODELS, base_model_dir
+from ..data.gold import load_gold
 from ..evaluate.bootstrap import BootstrapConfig
 from ..evaluate.metrics import issue_metrics, labelled_rows
 from ..model.batching import Encoded, encode, endless_full_batches, load_tokenizer, targets
 from ..model.multitask import MultiTaskModel, collect_logits, pretrained_model
+from ..runtime.inference import content_windows, wrap
 from .trainer import TrainConfig, Trainer, class_weights
 
 
@@ -58,6 +66,7 @@ from .trainer import TrainConfig, Trainer, class_weights
 class AblationConfig:
     layers: int = 2
     max_length: int = 128
+    stride: int | None = None  # gold windows' overlap in tokens; None: the shipped engine's (models/default)
     batch_size: int = 16
     steps: int = 150  # the 4 runs took ~8 min on 2 busy cores; --steps 400 ~20 min
     epochs: float | None = None  # set: each run makes this many passes over its own pool (steps ignored)
@@ -130,6 +139,55 @@ def predictions(task: Task, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray 
     return (logits > 0).astype(int), None
 
 
+def gold_posts(corpus_dir: Path = CORPUS_DIR, gold_path: Path = GOLD_DEV) -> tuple[list[dict], int]:
+    """The gold posts no run can have trained on (gold_cv.in_corpus), and how many were left out."""
+    from ..evaluate.gold_cv import in_corpus  # evaluate imports train: resolved at call time
+
+    gold = load_gold(gold_path)
+    if gold is None:
+        raise FileNotFoundError(f"{gold_path} is absent: the ablation is judged on gold dev "
+                                "(../shared/data/gold/dev.jsonl, see ../shared/data/MANIFEST.md)")
+    seen = in_corpus(gold, corpus_dir)
+    return [r for r, s in zip(gold, seen) if not s], int(seen.sum())
+
+
+def shipped_stride() -> int:
+    """The engine's window overlap (models/default/model.json): gold posts are scored whole, as it scores them."""
+    return int(json.loads((MODELS / "default" / "model.json").read_text())["stride"])
+
+
+def window_logits(model: MultiTaskModel, texts: list[str], tok, max_length: int, stride: int,
+                  batch_size: int = 64) -> dict[str, np.ndarray]:
+    """Every window of every text (content_windows + wrap, as the engine cuts them) through the model in fp32:
+    ``{head: [all windows, n]}`` in post order, plus ``windows`` (windows per post) and ``weights`` (each
+    window's content tokens, the aggregation weights). Padding in a batch does not change fp32 logits."""
+    cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+    wins = [[wrap(w, cls, sep) for w in content_windows(tok.encode(t, add_special_tokens=False).ids, max_length,
+                                                          stride)] for t in texts]
+    flat = [w for ws in wins for w in ws]
+    model.eval()
+    device = str(next(model.parameters()).device)
+    out: dict[str, list[np.ndarray]] = {}
+    with torch.no_grad():
+        for i in range(0, len(flat), batch_size):
+            chunk = flat[i:i + batch_size]
+            width = max(len(w) for w in chunk)
+            ids = torch.tensor([w + [0] * (width - len(w)) for w in chunk], device=device)
+            mask = torch.tensor([[1] * len(w) + [0] * (width - len(w)) for w in chunk], device=device)
+            for k, v in model(ids, mask).items():
+                out.setdefault(k, []).append(v.float().cpu().numpy())
+    return {**{k: np.concatenate(v) for k, v in out.items()}, "windows": np.array([len(w) for w in wins]),
+            "weights": np.array([len(w) - 2 for w in flat])}
+
+
+def per_post_windows(saved: dict[str, np.ndarray], heads: list[str]) -> tuple[list[dict], list[list[int]]]:
+    """window_logits' flat arrays back to gold_cv's shape: per post ``{head: [windows, n]}`` and its weights."""
+    ends = np.cumsum(saved["windows"])
+    starts = ends - saved["windows"]
+    return ([{k: saved[k][a:b] for k in heads} for a, b in zip(starts, ends)],
+            [saved["weights"][a:b].tolist() for a, b in zip(starts, ends)])
+
+
 def run_dir(cfg: AblationConfig) -> Path:
     return ABLATION_DIR / budget_label(cfg)
 
@@ -137,7 +195,8 @@ def run_dir(cfg: AblationConfig) -> Path:
 def _run_config(cfg: AblationConfig, seed: int) -> str:
     """What a saved run depends on: the config without the seed list (adding seeds keeps old runs) + its seed."""
     d = {k: v for k, v in asdict(cfg).items()
-         if k not in ("seeds", "bootstrap", "primary_multi_task", "primary_seeds", "device")}
+         if k not in ("seeds", "bootstrap", "primary_multi_task", "primary_seeds", "device")
+         and not (k == "stride" and v is None)}  # the shipped stride: runs saved before the field keep matching
     return json.dumps({**d, "seed": seed}, sort_keys=True)
 
 
@@ -153,7 +212,7 @@ def _headlines(cb_run: Codebook, logits: dict[str, np.ndarray], dv: Encoded) -> 
 
 
 def run_all(cfg: AblationConfig = AblationConfig(), corpus_dir: Path = CORPUS_DIR, out_dir: Path | None = None,
-            log=print) -> dict[str, dict[int, dict[str, np.ndarray]]]:
+            log=print, gold_path: Path = GOLD_DEV) -> dict[str, dict[int, dict[str, np.ndarray]]]:
     """Train (or reuse) every run for every seed, seed-major, so an interrupted sweep leaves whole seeds."""
     out_dir = out_dir or run_dir(cfg)
     torch.set_num_threads(cfg.threads)
@@ -161,6 +220,8 @@ def run_all(cfg: AblationConfig = AblationConfig(), corpus_dir: Path = CORPUS_DI
     tok = load_tokenizer(base_model_dir() / "tokenizer.json")
     tr = encode(read_jsonl(corpus_dir / "train.jsonl"), tok, cb, cfg.max_length)
     dv = encode(read_jsonl(corpus_dir / "dev.jsonl"), tok, cb, cfg.max_length)
+    gold, _ = gold_posts(corpus_dir, gold_path)
+    stride = shipped_stride() if cfg.stride is None else cfg.stride
     weights = class_weights(cb, tr, TrainConfig(class_weight_power=cfg.class_weight_power,
                                                  max_pos_weight=cfg.max_pos_weight), cfg.device)
     runs = {"multi_task": (cb, np.arange(len(tr.ids)))}
@@ -180,7 +241,9 @@ def run_all(cfg: AblationConfig = AblationConfig(), corpus_dir: Path = CORPUS_DI
             if seed not in (primary_seeds if name == "multi_task_primary" else cfg.seeds):
                 continue
             path, meta_path = out_dir / f"{name}-seed{seed}.npz", out_dir / f"{name}-seed{seed}.json"
-            if path.exists() and meta_path.exists() and json.loads(meta_path.read_text())["config"] == cfg_json:
+            gold_path = out_dir / f"{name}-seed{seed}-gold.npz"
+            if (path.exists() and meta_path.exists() and gold_path.exists()
+                    and json.loads(meta_path.read_text())["config"] == cfg_json):
                 log(f"{name} seed {seed}: reusing {path.name}")
                 logits[name][seed] = dict(np.load(path))
                 continue
@@ -195,8 +258,9 @@ def run_all(cfg: AblationConfig = AblationConfig(), corpus_dir: Path = CORPUS_DI
                 log(f"  dev at step {step}: " + " ".join(f"{k}={v:.3f}" for k, v in curve[-1]["headline"].items()))
                 logits[name][seed] = lg
 
-            _, secs = train_run(cb_run, tr, pool, weights, cfg, seed, score, log)
+            model, secs = train_run(cb_run, tr, pool, weights, cfg, seed, score, log)
             np.savez(path, **logits[name][seed])
+            np.savez(gold_path, **window_logits(model, [r["text"] for r in gold], tok, cfg.max_length, stride))
             meta_path.write_text(json.dumps({"config": cfg_json, "train_seconds": round(secs, 1), "pool": int(len(pool)),
                                              "hardware": hardware(cfg.device, cfg.threads),
                                              "steps": run_steps(cfg, len(pool)), "curve": curve}))
