@@ -1,10 +1,10 @@
 // The batch CLI: same engine as the Worker, bad lines counted and reported (never dropped silently),
 // --strict makes them fatal. Input texts are written for the test.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPredict, runRedact } from "../../src/cli/commands";
 import { BadLineError } from "../../src/cli/jsonl";
 import type { Engine } from "../../src/engine/engine";
@@ -13,6 +13,7 @@ import { PRIMARY_TASKS } from "../../src/engine/codebook";
 import { PredictResultSchema } from "../../src/worker/schemas";
 
 const dir = mkdtempSync(join(tmpdir(), "mhelp-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const input = join(dir, "posts.jsonl");
 writeFileSync(
   input,

@@ -1,16 +1,17 @@
 // `mhelp eval`: label parsing (gold and corpus formats), bad lines counted like `predict`, and the metric
 // arithmetic checked against values computed by hand (a fake engine returns fixed decisions). The last
 // test runs the real shipped model end to end. Every text here is written for the test.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { computeMetrics, NothingToScoreError, parseLabels, runEval, type LabelledPost, type PostDecision, type Predictor } from "../../src/cli/evaluate";
 import { auroc } from "../../src/cli/metrics";
 import type { Prediction } from "../../src/engine/types";
 import { loadNodeEngine } from "../../src/hosts/node";
 
 const dir = mkdtempSync(join(tmpdir(), "mhelp-eval-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // Four posts with labels, plus the decisions a fake model makes for them.
 const CASES: Array<{ record: Record<string, unknown>; decision: Omit<PostDecision, "id"> }> = [

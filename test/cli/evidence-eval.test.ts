@@ -1,10 +1,10 @@
 // `mhelp eval --evidence`: the span-scoring arithmetic (overlap, token F1, bootstrap) on hand-written strings,
 // the aggregation over fake evidence results, and the wiring into runEval with a fake predictor and explainer.
 // No real model is loaded here. Every text is written for the test.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { runEval, type Predictor } from "../../src/cli/evaluate";
 import {
   aggregateEvidence,
@@ -277,6 +277,7 @@ describe("evidence evaluation with a fake explainer", () => {
 
 describe("runEval --evidence", () => {
   const dir = mkdtempSync(join(tmpdir(), "mhelp-evidence-eval-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   function predictor(): Predictor {
     const byText = new Map(POSTS.map((p) => [p.text, p.predicted]));

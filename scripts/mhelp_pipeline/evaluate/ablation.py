@@ -221,6 +221,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--primary-multi-task", action="store_true", help="also train multi-task on the 3 primary heads only")
     p.add_argument("--primary-seeds", default=None,
                    help="seeds of the primary-heads MT run when fewer than --seeds (default: the same)")
+    p.add_argument("--tasks", default=None,
+                   help="comma-separated primary tasks with a single-task run (default: all three)")
+    p.add_argument("--no-all-heads", action="store_true",
+                   help="skip the all-heads multi_task run (with --primary-multi-task: only the paper's pair)")
 
 
 def run(args: argparse.Namespace) -> None:
@@ -232,4 +236,8 @@ def run(args: argparse.Namespace) -> None:
         over["primary_multi_task"] = True
     if args.primary_seeds:
         over["primary_seeds"] = tuple(int(s) for s in args.primary_seeds.split(","))
+    if args.tasks:
+        over["tasks"] = tuple(t.strip() for t in args.tasks.split(","))
+    if args.no_all_heads:
+        over["all_heads"] = False
     ablation(replace(AblationConfig(), **over), log=lambda m: print(m, flush=True))
