@@ -30,6 +30,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +44,7 @@ from ..evaluate.gold_cv import _help_ece, _scores, cross_fitted, in_corpus, prim
 from ..evaluate.metrics import logit_metrics
 from ..model.batching import Encoded, encode, load_tokenizer
 from ..runtime.inference import Head, WindowRunner, as_shipped, heads_probabilities, post_calibrate, window_probs
-from .calibrate import GOLD_CALIBRATION, CalibrationConfig, calibrate_posts, probs_as_logits
+from .calibrate import GOLD_CALIBRATION, calibrate_posts, probs_as_logits
 
 FIELDS = ("temperature", "thresholds", "aggregation", "post_calibration")  # post_calibration: absent = no map
 
@@ -154,17 +155,20 @@ def calibrate_on_gold(model_dir: Path, version: str | None = None, gold_path: Pa
     full = codebook()
     denc = encode(dev, tok, full, 128)
     log(f"  silver dev: {len(dev)} posts run in {time.time() - t1:.0f}s")
-    pooled = first_window = capped = None
+    pooled = first_window = capped = no_map = None
     if compare:
-        fp, fr, _ = cross_fitted(cb, windows, weights, enc, fold_of, CalibrationConfig(temperature_fit="first_window"))
+        fp, fr, _ = cross_fitted(cb, windows, weights, enc, fold_of, replace(GOLD_CALIBRATION, temperature_fit="first_window"))
         first_window = headline(_scores(cb, fp, enc, bootstrap), _help_ece(fr["help_seeking"], y_help))
         log(f"  gold, calibrated on gold with first-window temperatures (export's fit), cross-fitted: "
             f"{json.dumps(first_window)}")
-        cp, cr, _ = cross_fitted(cb, windows, weights, enc, fold_of,
-                                 CalibrationConfig(temperature_fit="posts", max_positive_ratio=1.2))
+        cp, cr, _ = cross_fitted(cb, windows, weights, enc, fold_of, replace(GOLD_CALIBRATION, max_positive_ratio=1.2))
         capped = headline(_scores(cb, cp, enc, bootstrap), _help_ece(cr["help_seeking"], y_help))
         log(f"  gold, calibrated on gold, causes thresholds capped at 1.2 x the label's positives, cross-fitted: "
             f"{json.dumps(capped)}")
+        np_, nr, _ = cross_fitted(cb, windows, weights, enc, fold_of, replace(GOLD_CALIBRATION, post_calibration=False))
+        no_map = headline(_scores(cb, np_, enc, bootstrap), _help_ece(nr["help_seeking"], y_help))
+        log(f"  gold, calibrated on gold without help_seeking's post-level map (temperature only), cross-fitted: "
+            f"{json.dumps(no_map)}")
         pp, pr, _ = cross_fitted(cb, windows, weights, enc, fold_of, GOLD_CALIBRATION, extra=(dw, dg, denc.take(range(len(dev)))))
         pooled = headline(_scores(cb, pp, enc, bootstrap), _help_ece(pr["help_seeking"], y_help))
         log(f"  gold, calibrated on silver dev + the other gold folds, cross-fitted: {json.dumps(pooled)}")
@@ -186,7 +190,8 @@ def calibrate_on_gold(model_dir: Path, version: str | None = None, gold_path: Pa
     _rescore_dev(full, meta, m, dw, dg, denc, fp32 if fp32 is not None and fp32.exists() else None, log)
     m["calibration"] = {
         "fitted_on": "gold",
-        "primary_heads": (f"help_seeking, condition, causes: temperatures, window aggregation and thresholds fitted on "
+        "primary_heads": (f"help_seeking, condition, causes: temperatures, window aggregation and thresholds"
+                          f"{' (help_seeking: with a post-level isotonic map of p(yes))' if GOLD_CALIBRATION.post_calibration else ''} fitted on "
                           f"the {len(gold)} gold dev posts that duplicate no corpus post (three annotators each, "
                           "majority labels; calibrate.calibrate_posts via `python -m mhelp_pipeline calibrate-on-gold`)"),
         "auxiliary_heads": "fitted on the silver dev split at export (export.py)",
@@ -201,7 +206,8 @@ def calibrate_on_gold(model_dir: Path, version: str | None = None, gold_path: Pa
             "shipped (gold only, temperatures fitted on aggregated posts)": cv,
             "gold only, temperatures fitted on first windows (export.py's fit)": first_window,
             "silver dev split + gold, temperatures fitted on aggregated posts": pooled,
-            "gold only, causes thresholds predicting at most 1.2 x each label's positives": capped}
+            "gold only, causes thresholds predicting at most 1.2 x each label's positives": capped,
+            "gold only, no post-level map of help_seeking's p(yes) (temperature only)": no_map}
     m["gold_dev_cross_fitted"] = cv
     m["gold_dev_in_sample"] = _compact(in_sample)
     m["gold_dev_in_sample_note"] = ("in-sample: the primary heads' calibration was fitted on these same gold posts; "
