@@ -1,7 +1,7 @@
 // The inference engine shared by every surface (Worker, CLI, evaluation). Data flows one way:
 // text → normalise → tokenize (windows) → ONNX model → calibrated heads → Prediction.
 // No Worker or Node APIs in here: hosts pass the model assets and a configured onnxruntime-web module.
-import { aggregateWindows, decide, windowProbabilities } from "./heads";
+import { aggregateWindows, decide, postCalibrate, windowProbabilities } from "./heads";
 import { headSpecs, parseModelMetadata, type ModelMetadata } from "./metadata";
 import { normalise } from "./normalise";
 // One file for every onnxruntime-web session that must compute what the Worker computes: this engine,
@@ -101,7 +101,7 @@ export class Engine {
       const heads: Record<string, HeadResult> = {};
       this.heads.forEach((head, h) => {
         const perWindow = probs[i]!.map((w) => w[h]!);
-        heads[head.task] = decide(head, aggregateWindows(head, perWindow, weights));
+        heads[head.task] = decide(head, postCalibrate(head, aggregateWindows(head, perWindow, weights)));
       });
       return { heads, windows: p.windows.length, tokens: p.tokens };
     });

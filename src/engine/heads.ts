@@ -1,7 +1,7 @@
 // Calibrated post-processing of raw head logits: temperature, softmax/sigmoid, per-head thresholds, and
 // aggregation of the windows of a long post. The Python reference (scripts/mhelp_pipeline/runtime/inference.py)
 // implements the same steps; the parity test compares them.
-import type { HeadResult, HeadSpec } from "./types";
+import type { HeadResult, HeadSpec, PostCalibration } from "./types";
 
 export function softmax(logits: ArrayLike<number>, temperature = 1): number[] {
   let max = -Infinity;
@@ -46,6 +46,29 @@ export function aggregateWindows(head: HeadSpec, perWindow: number[][], weights:
     for (let i = 0; i < n; i++) out[i]! += (probs[i]! * weights[w]!) / total;
   });
   return out;
+}
+
+/**
+ * The piecewise-linear function through the knots (x strictly increasing) at p, constant outside [x[0], x[last]].
+ * The same operations in the same order as the Python reference's `interpolate`, so both give the same doubles.
+ */
+export function interpolateKnots(knots: PostCalibration, p: number): number {
+  const { x, y } = knots;
+  const last = x.length - 1;
+  if (p <= x[0]!) return y[0]!;
+  if (p >= x[last]!) return y[last]!;
+  let j = 0;
+  while (x[j + 1]! < p) j++;
+  if (p === x[j + 1]) return y[j + 1]!;
+  return y[j]! + ((y[j + 1]! - y[j]!) * (p - x[j]!)) / (x[j + 1]! - x[j]!);
+}
+
+/** A binary single-label head's `post_calibration` applied to the aggregated probabilities: p[1] mapped, p[0] = 1 - p[1].
+ * Without a map the probabilities are returned unchanged. */
+export function postCalibrate(head: HeadSpec, probs: number[]): number[] {
+  if (!head.post_calibration) return probs;
+  const q = interpolateKnots(head.post_calibration, probs[1]!);
+  return [1 - q, q];
 }
 
 /** Turns aggregated probabilities into the public result shape with labels decided by thresholds. */

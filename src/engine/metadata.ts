@@ -15,6 +15,8 @@ const headSchema = z.object({
   temperature: z.number().positive().default(1),
   thresholds: z.array(z.number().min(0).max(1)).nullable().default(null),
   aggregation: z.enum(["token_mean", "max"]).optional(),
+  /** binary single_label heads: monotone map of the aggregated p(labels[1]) (knots; absent = no map) */
+  post_calibration: z.object({ x: z.array(z.number().min(0).max(1)).min(2), y: z.array(z.number().min(0).max(1)).min(2) }).optional(),
 });
 
 /** Format 1 had no per-head aggregation: a long post is judged as a whole by single-label heads, and a
@@ -117,6 +119,7 @@ export function parseModelMetadata(raw: unknown): ModelMetadata {
     if (head.aggregation === "max" && head.kind === "single_label" && head.labels.length !== 2) {
       throw new Error(`model.json: head "${head.task}": max aggregation of a single-label head needs two labels`);
     }
+    if (head.post_calibration) checkPostCalibration(head.task, head.kind, head.labels.length, head.post_calibration);
     const task = TASKS.find((t) => t.key === head.task);
     if (!task) throw new Error(`model.json: head "${head.task}" is not a task of the codebook`);
     if (task.kind !== head.kind || task.labels.join("|") !== head.labels.join("|")) {
@@ -130,6 +133,18 @@ export function parseModelMetadata(raw: unknown): ModelMetadata {
     }
   }
   return meta;
+}
+
+/** A post_calibration map must belong to a binary single-label head and be a function that never decreases:
+ * as many y as x, x strictly increasing, y non-decreasing. */
+function checkPostCalibration(task: string, kind: string, labels: number, m: { x: number[]; y: number[] }): void {
+  const bad = (why: string) => new Error(`model.json: head "${task}": post_calibration ${why}`);
+  if (kind !== "single_label" || labels !== 2) throw bad("needs a binary single-label head");
+  if (m.x.length !== m.y.length) throw bad("needs as many y as x knots");
+  for (let i = 1; i < m.x.length; i++) {
+    if (!(m.x[i]! > m.x[i - 1]!)) throw bad("x must be strictly increasing");
+    if (m.y[i]! < m.y[i - 1]!) throw bad("y must not decrease");
+  }
 }
 
 export function headSpecs(meta: ModelMetadata): HeadSpec[] {

@@ -32,6 +32,15 @@ export interface HeadSpec {
   thresholds: number[] | null;
   /** how the windows of a long post combine (model format 2; format 1 implies the kind's default) */
   aggregation: Aggregation;
+  /** binary single_label only: a monotone piecewise-linear map of the aggregated p(labels[1]) through the knots
+   * (x strictly increasing, constant outside [x[0], x[x.length - 1]]); p(labels[0]) = 1 - p(labels[1]). Absent = no map. */
+  post_calibration?: PostCalibration;
+}
+
+/** Knots of a head's post-level calibration map (model.json `post_calibration`). */
+export interface PostCalibration {
+  x: number[];
+  y: number[];
 }
 
 /** token_mean: mean weighted by each window's content tokens; max: element-wise max over windows. */

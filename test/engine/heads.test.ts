@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { aggregateWindows, decide, sigmoid, softmax, windowProbabilities } from "../../src/engine/heads";
+import { aggregateWindows, decide, interpolateKnots, postCalibrate, sigmoid, softmax, windowProbabilities } from "../../src/engine/heads";
 import type { HeadSpec, MultiLabelResult, SingleLabelResult } from "../../src/engine/types";
 
 const binary: HeadSpec = { task: "help_seeking", kind: "single_label", labels: ["no", "yes"], temperature: 1, thresholds: null, aggregation: "token_mean" };
@@ -48,5 +48,18 @@ describe("heads", () => {
   it("windowProbabilities applies the head's kind and temperature", () => {
     expect(windowProbabilities({ ...multi, temperature: 2 }, [2, -2])).toEqual([sigmoid(1), sigmoid(-1)]);
     expect(windowProbabilities(binary, [0, 0])).toEqual([0.5, 0.5]);
+  });
+
+  it("post_calibration maps the aggregated p(yes) through its knots (constant outside), p(no) = 1 - p(yes)", () => {
+    // the same numbers as scripts/tests/runtime/test_inference.py::test_post_calibration_maps_the_aggregated_p_yes
+    const knots = { x: [0.1, 0.3, 0.6, 0.9], y: [0.0, 0.2, 0.2, 1.0] };
+    const got = [0.0, 0.1, 0.2, 0.3, 0.45, 0.6, 0.75, 0.9, 1.0].map((p) => interpolateKnots(knots, p));
+    [0.0, 0.0, 0.1, 0.2, 0.2, 0.2, 0.6, 1.0, 1.0].forEach((v, i) => expect(Math.abs(got[i]! - v)).toBeLessThan(1e-15));
+    const head = { ...binary, thresholds: [0.5], post_calibration: knots };
+    const agg = postCalibrate(head, aggregateWindows(head, [[0.5, 0.5], [0.1, 0.9]], [1, 1]));
+    expect(agg[1]).toBeCloseTo(0.2 + 0.8 / 3, 12);
+    expect(agg[0]).toBeCloseTo(1 - (0.2 + 0.8 / 3), 12);
+    expect((decide(head, agg) as SingleLabelResult).label).toBe("no");
+    expect(postCalibrate(binary, [0.3, 0.7])).toEqual([0.3, 0.7]);
   });
 });

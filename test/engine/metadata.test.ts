@@ -77,4 +77,24 @@ describe("model.json", () => {
     s.stride = (s.max_length as number) - 2;
     expect(() => parseModelMetadata(s)).toThrow(/stride/);
   });
+
+  it("reads an optional post_calibration map on a binary single-label head and refuses malformed ones", () => {
+    const m = clone();
+    const help = m.heads.find((h) => h.task === "help_seeking")!;
+    help.post_calibration = { x: [0.1, 0.5, 0.9], y: [0, 0.4, 1] };
+    expect(headSpecs(parseModelMetadata(m)).find((h) => h.task === "help_seeking")!.post_calibration).toEqual({ x: [0.1, 0.5, 0.9], y: [0, 0.4, 1] });
+    const plain = clone();
+    plain.heads.forEach((h) => delete h.post_calibration);
+    for (const h of headSpecs(parseModelMetadata(plain))) expect(h.post_calibration).toBeUndefined();
+    const bad = (edit: (h: Record<string, unknown>) => void, task = "help_seeking") => {
+      const b = clone();
+      edit(b.heads.find((h) => h.task === task)!);
+      return () => parseModelMetadata(b);
+    };
+    expect(bad((h) => (h.post_calibration = { x: [0.5, 0.5], y: [0, 1] }))).toThrow(/strictly increasing/);
+    expect(bad((h) => (h.post_calibration = { x: [0.1, 0.5], y: [0.6, 0.2] }))).toThrow(/must not decrease/);
+    expect(bad((h) => (h.post_calibration = { x: [0.1, 0.5, 0.9], y: [0, 1] }))).toThrow(/as many y/);
+    expect(bad((h) => (h.post_calibration = { x: [0.1, 1.5], y: [0, 1] }))).toThrow(/post_calibration/);
+    expect(bad((h) => (h.post_calibration = { x: [0.1, 0.5], y: [0, 1] }), "condition")).toThrow(/binary single-label/);
+  });
 });

@@ -8,6 +8,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import parity from "../fixtures/parity.json";
 import type { Engine } from "../../src/engine/engine";
+import { interpolateKnots } from "../../src/engine/heads";
 import { normalise } from "../../src/engine/normalise";
 import type { MultiLabelResult, SingleLabelResult } from "../../src/engine/types";
 import { loadNodeEngine } from "../../src/hosts/node";
@@ -26,6 +27,9 @@ interface ParityCase {
 }
 
 const cases = (parity as unknown as { cases: ParityCase[] }).cases;
+/** the reference's post_calibration map at given p: an example map, and the shipped help_seeking map when there is one */
+const maps = (parity as unknown as { post_calibration: Record<string, { knots: { x: number[]; y: number[] }; p: number[]; mapped: number[] }> })
+  .post_calibration;
 
 describe("parity with the Python reference", () => {
   let engine: Engine;
@@ -56,5 +60,12 @@ describe("parity with the Python reference", () => {
       if (head.kind === "single_label") expect((r as SingleLabelResult).label).toBe(expected);
       else expect((r as MultiLabelResult).labels).toEqual(expected);
     }
+  });
+
+  it("post_calibration maps give the reference's numbers exactly", () => {
+    expect(Object.keys(maps)).toContain("example");
+    const help = engine.heads.find((h) => h.task === "help_seeking")!;
+    expect(help.post_calibration).toEqual(maps.help_seeking?.knots);
+    for (const m of Object.values(maps)) expect(m.p.map((p) => interpolateKnots(m.knots, p))).toEqual(m.mapped);
   });
 });

@@ -118,12 +118,13 @@ def cross_fitted(cb: Codebook, windows: list[dict], weights: list[list[int]], en
         cal = calibrate_posts(cb, [windows[i] for i in fit] + list(xw), [weights[i] for i in fit] + list(xg), sub.single,
                               sub.multi, sub.multi_mask, cfg)
         heads = {t.key: Head(t.key, t.kind, list(t.labels), cal[t.key]["temperature"], cal[t.key]["thresholds"],
-                             cal[t.key]["aggregation"]) for t in cb.tasks}
+                             cal[t.key]["aggregation"], cal[t.key].get("post_calibration")) for t in cb.tasks}
         p = heads_probabilities(cb, heads, windows, weights, held)
         put_decisions(preds, decisions(heads, p), held)
         for k in probs:
             probs[k][held] = p[k]
-        settings.append({k: {"temperature": h.temperature, "thresholds": h.thresholds, "aggregation": h.aggregation}
+        settings.append({k: {"temperature": h.temperature, "thresholds": h.thresholds, "aggregation": h.aggregation,
+                             **({"post_calibration": h.post_calibration} if h.post_calibration else {})}
                          for k, h in heads.items()})
     return preds, probs, settings
 

@@ -4,7 +4,8 @@
 
 The int8 graph of the model folder is run over every gold post (every 128-token window alone, as the engine runs
 them); calibrate.calibrate_posts -- the fit export.py runs on the silver dev split -- then fits the primary
-heads' temperatures, window aggregation and thresholds (one per binary head, one per label for causes) on *all*
+heads' temperatures, window aggregation, help_seeking's post-level calibration map (isotonic; GOLD_CALIBRATION) and
+thresholds (one per binary head, one per label for causes) on *all*
 gold posts that do not duplicate a corpus post (gold_cv.in_corpus), and writes them into model.json. The ONNX
 graph, the tokenizer and the auxiliary heads' settings (silver dev) are left as they are.
 
@@ -29,6 +30,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -41,10 +43,10 @@ from ..evaluate.bootstrap import BootstrapConfig
 from ..evaluate.gold_cv import _help_ece, _scores, cross_fitted, in_corpus, primary_codebook, stratified_folds
 from ..evaluate.metrics import logit_metrics
 from ..model.batching import Encoded, encode, load_tokenizer
-from ..runtime.inference import Head, WindowRunner, as_shipped, heads_probabilities
-from .calibrate import GOLD_CALIBRATION, CalibrationConfig, calibrate_posts, probs_as_logits
+from ..runtime.inference import Head, WindowRunner, as_shipped, heads_probabilities, post_calibrate, window_probs
+from .calibrate import GOLD_CALIBRATION, calibrate_posts, probs_as_logits
 
-FIELDS = ("temperature", "thresholds", "aggregation")
+FIELDS = ("temperature", "thresholds", "aggregation", "post_calibration")  # post_calibration: absent = no map
 
 
 def _runner(model_dir: Path, meta: dict, cb: Codebook) -> WindowRunner:
@@ -79,6 +81,17 @@ def _ci(task_scores: dict, metric: str):
     return [c["ci_low"], c["ci_high"]] if c else None
 
 
+def _with_post_calibration(heads: dict[str, Head], logits: dict[str, np.ndarray], temps: dict) -> tuple[dict, dict]:
+    """First-window logits of heads with a post_calibration map replaced by the log of their mapped calibrated
+    probabilities (temperature 1), so temperature-and-threshold code decides them as the engine does."""
+    logits, temps = dict(logits), dict(temps)
+    for k, h in heads.items():
+        if h.post_calibration and k in logits:
+            p = np.stack([post_calibrate(h, row) for row in window_probs(h, logits[k])])
+            logits[k], temps[k] = np.log(np.clip(p, 1e-12, 1.0)), 1.0
+    return logits, temps
+
+
 def _rescore_dev(cb: Codebook, meta: dict, m: dict, dw, dg, denc: Encoded, fp32: Path | None, log) -> None:
     """The model.json dev-split diagnostics that depend on the settings, re-scored with the new ones: whole-post
     and first-window metrics of the primary heads (silver labels; out-of-sample for the gold-fitted calibration)
@@ -86,17 +99,18 @@ def _rescore_dev(cb: Codebook, meta: dict, m: dict, dw, dg, denc: Encoded, fp32:
     heads = {h["task"]: Head.from_json(h) for h in meta["heads"]}
     probs = heads_probabilities(cb, heads, dw, dg, range(len(dw)))
     thresholds = {k: h.thresholds for k, h in heads.items()}
-    temps = {k: h.temperature for k, h in heads.items()}
+    temps = temps0 = {k: h.temperature for k, h in heads.items()}
     primary = set(cb.primary)
     whole = logit_metrics(cb, probs_as_logits(cb, probs), denc, thresholds)
     first = {k: np.stack([w[k][0] for w in dw]) for k in cb.keys}
+    first, temps = _with_post_calibration(heads, first, temps)
     first_m = logit_metrics(cb, {k: v / temps[k] for k, v in first.items()}, denc, thresholds)
     m["weak_dev"] = {**m.get("weak_dev", {}), **_compact({k: v for k, v in whole.items() if k in primary})}
     m["weak_dev_first_window_only"] = _compact({k: v for k, v in first_m.items() if k in primary})
     if fp32 is not None:
         from .export import decision_agreement, onnx_logits
         ids = [w for w in denc.ids]
-        fp = onnx_logits(fp32, ids, runtime="native")
+        fp, _ = _with_post_calibration(heads, onnx_logits(fp32, ids, runtime="native"), temps0)
         m["int8_vs_fp32_dev_decision_agreement"] = _compact(decision_agreement(fp, first, temps, thresholds))
         log(f"  int8 vs fp32 shipped decisions on dev first windows: {m['int8_vs_fp32_dev_decision_agreement']}")
     else:
@@ -141,17 +155,20 @@ def calibrate_on_gold(model_dir: Path, version: str | None = None, gold_path: Pa
     full = codebook()
     denc = encode(dev, tok, full, 128)
     log(f"  silver dev: {len(dev)} posts run in {time.time() - t1:.0f}s")
-    pooled = first_window = capped = None
+    pooled = first_window = capped = no_map = None
     if compare:
-        fp, fr, _ = cross_fitted(cb, windows, weights, enc, fold_of, CalibrationConfig(temperature_fit="first_window"))
+        fp, fr, _ = cross_fitted(cb, windows, weights, enc, fold_of, replace(GOLD_CALIBRATION, temperature_fit="first_window"))
         first_window = headline(_scores(cb, fp, enc, bootstrap), _help_ece(fr["help_seeking"], y_help))
         log(f"  gold, calibrated on gold with first-window temperatures (export's fit), cross-fitted: "
             f"{json.dumps(first_window)}")
-        cp, cr, _ = cross_fitted(cb, windows, weights, enc, fold_of,
-                                 CalibrationConfig(temperature_fit="posts", max_positive_ratio=1.2))
+        cp, cr, _ = cross_fitted(cb, windows, weights, enc, fold_of, replace(GOLD_CALIBRATION, max_positive_ratio=1.2))
         capped = headline(_scores(cb, cp, enc, bootstrap), _help_ece(cr["help_seeking"], y_help))
         log(f"  gold, calibrated on gold, causes thresholds capped at 1.2 x the label's positives, cross-fitted: "
             f"{json.dumps(capped)}")
+        np_, nr, _ = cross_fitted(cb, windows, weights, enc, fold_of, replace(GOLD_CALIBRATION, post_calibration=False))
+        no_map = headline(_scores(cb, np_, enc, bootstrap), _help_ece(nr["help_seeking"], y_help))
+        log(f"  gold, calibrated on gold without help_seeking's post-level map (temperature only), cross-fitted: "
+            f"{json.dumps(no_map)}")
         pp, pr, _ = cross_fitted(cb, windows, weights, enc, fold_of, GOLD_CALIBRATION, extra=(dw, dg, denc.take(range(len(dev)))))
         pooled = headline(_scores(cb, pp, enc, bootstrap), _help_ece(pr["help_seeking"], y_help))
         log(f"  gold, calibrated on silver dev + the other gold folds, cross-fitted: {json.dumps(pooled)}")
@@ -164,14 +181,17 @@ def calibrate_on_gold(model_dir: Path, version: str | None = None, gold_path: Pa
     previous = {h["task"]: {f: h.get(f) for f in FIELDS} for h in meta["heads"] if h["task"] in cb.keys}
     for h in meta["heads"]:
         if h["task"] in cal:
-            h.update({f: cal[h["task"]][f] for f in FIELDS})
+            h.update({f: cal[h["task"]].get(f) for f in FIELDS})
+            if h["post_calibration"] is None:
+                del h["post_calibration"]
     if version:
         meta["version"] = version
     m = meta["metrics"]
     _rescore_dev(full, meta, m, dw, dg, denc, fp32 if fp32 is not None and fp32.exists() else None, log)
     m["calibration"] = {
         "fitted_on": "gold",
-        "primary_heads": (f"help_seeking, condition, causes: temperatures, window aggregation and thresholds fitted on "
+        "primary_heads": (f"help_seeking, condition, causes: temperatures, window aggregation and thresholds"
+                          f"{' (help_seeking: with a post-level isotonic map of p(yes))' if GOLD_CALIBRATION.post_calibration else ''} fitted on "
                           f"the {len(gold)} gold dev posts that duplicate no corpus post (three annotators each, "
                           "majority labels; calibrate.calibrate_posts via `python -m mhelp_pipeline calibrate-on-gold`)"),
         "auxiliary_heads": "fitted on the silver dev split at export (export.py)",
@@ -186,7 +206,8 @@ def calibrate_on_gold(model_dir: Path, version: str | None = None, gold_path: Pa
             "shipped (gold only, temperatures fitted on aggregated posts)": cv,
             "gold only, temperatures fitted on first windows (export.py's fit)": first_window,
             "silver dev split + gold, temperatures fitted on aggregated posts": pooled,
-            "gold only, causes thresholds predicting at most 1.2 x each label's positives": capped}
+            "gold only, causes thresholds predicting at most 1.2 x each label's positives": capped,
+            "gold only, no post-level map of help_seeking's p(yes) (temperature only)": no_map}
     m["gold_dev_cross_fitted"] = cv
     m["gold_dev_in_sample"] = _compact(in_sample)
     m["gold_dev_in_sample_note"] = ("in-sample: the primary heads' calibration was fitted on these same gold posts; "
@@ -199,7 +220,7 @@ def calibrate_on_gold(model_dir: Path, version: str | None = None, gold_path: Pa
         "with the calibrated temperatures/thresholds above (primary heads: fitted on gold dev, so the silver dev "
         "split is out of sample for them; auxiliary heads: calibrated on this same split)")
     res = {"model": str(model_dir), "version": meta.get("version"), "gold_posts": len(gold), "before": before,
-           "cross_fitted": cv, "pooled": pooled, "first_window": first_window, "settings": {k: {f: cal[k][f] for f in FIELDS} for k in cal},
+           "cross_fitted": cv, "pooled": pooled, "first_window": first_window, "settings": {k: {f: cal[k].get(f) for f in FIELDS} for k in cal},
            "wall_seconds": round(time.time() - t0, 1)}
     if write:
         (model_dir / "model.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")

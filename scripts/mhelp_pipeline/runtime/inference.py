@@ -11,7 +11,9 @@ parity fixture (test/fixtures/parity.json) is produced from these functions.
   window's token count (content tokens), ``max`` -> element-wise max over windows. Defaults (format 1, or
   the field absent): token_mean for single_label, max for multi_label. ``max`` on a (binary) single-label
   head takes the whole distribution of the window with the highest p(labels[1]), so probabilities still
-  sum to 1. Labels: argmax, binary threshold on p[1], multi-label per-label thresholds.
+  sum to 1. Then, for a binary single-label head with ``post_calibration`` (knots {"x", "y"}), the
+  aggregated p[1] goes through that monotone piecewise-linear map (``post_calibrate``) and p[0] = 1 - p[1].
+  Labels: argmax, binary threshold on p[1], multi-label per-label thresholds.
 - Many posts at once (the evaluators): ``engine_predictions`` decides whole posts with a model folder as the
   engine does; ``decisions`` turns aggregated probabilities into label arrays ``{task: (pred, score)}``.
 - Sessions run with ``session.disable_quant_qdq=1``, as the engine does: constant folding may then fold
@@ -69,11 +71,14 @@ class Head:
     temperature: float
     thresholds: list[float] | None
     aggregation: str = ""  # "" -> the kind's default (default_aggregation)
+    # binary single-label heads: {"x": [...], "y": [...]}, a monotone map of the aggregated p(labels[1])
+    # (post_calibrate); None -> no map
+    post_calibration: dict | None = None
 
     @classmethod
     def from_json(cls, h: dict) -> "Head":
         return cls(h["task"], h["kind"], list(h["labels"]), float(h["temperature"]), h.get("thresholds"),
-                   h.get("aggregation") or default_aggregation(h["kind"]))
+                   h.get("aggregation") or default_aggregation(h["kind"]), h.get("post_calibration"))
 
 
 AGGREGATIONS = ("token_mean", "max")
@@ -91,7 +96,39 @@ def window_probs(head: Head, logits: np.ndarray) -> np.ndarray:
     return softmax(z) if head.kind == "single_label" else sigmoid(z)
 
 
+def interpolate(x: list[float], y: list[float], p: float) -> float:
+    """The piecewise-linear function through the knots (x strictly increasing) at ``p``, constant outside
+    [x[0], x[-1]]. The same operations, in the same order, as the engine's interpolateKnots (heads.ts)."""
+    if p <= x[0]:
+        return float(y[0])
+    if p >= x[-1]:
+        return float(y[-1])
+    j = 0
+    while x[j + 1] < p:
+        j += 1
+    if p == x[j + 1]:
+        return float(y[j + 1])
+    return float(y[j] + (y[j + 1] - y[j]) * (p - x[j]) / (x[j + 1] - x[j]))
+
+
+def post_calibrate(head: Head, p: np.ndarray) -> np.ndarray:
+    """The head's ``post_calibration`` applied to one post's aggregated probabilities (binary single-label
+    heads): p[1] -> map(p[1]), p[0] = 1 - p[1]. Without a map, ``p`` unchanged."""
+    m = head.post_calibration
+    if not m:
+        return p
+    if head.kind != "single_label" or len(p) != 2:
+        raise ValueError("post_calibration needs a binary single-label head")
+    q = interpolate(m["x"], m["y"], float(p[1]))
+    return np.array([1.0 - q, q])
+
+
 def aggregate(head: Head, probs: np.ndarray, weights: list[int]) -> np.ndarray:
+    """The windows' probabilities combined by the head's aggregation, then its post_calibration (if any)."""
+    return post_calibrate(head, _aggregate(head, probs, weights))
+
+
+def _aggregate(head: Head, probs: np.ndarray, weights: list[int]) -> np.ndarray:
     how = head.aggregation or default_aggregation(head.kind)
     if how not in AGGREGATIONS:
         raise ValueError(f"unknown aggregation {how!r}")

@@ -13,7 +13,33 @@ from pathlib import Path
 
 from ..core.paths import MODELS, PARITY_FIXTURE, REPO
 from ..data.normalise import normalise
-from .inference import Predictor
+from .inference import Head, Predictor, aggregate, interpolate, window_probs
+
+# a monotone map with a flat step, a steep ramp and knots at 0 and 1 (written for the test; the shipped help_seeking
+# map, when the model has one, is checked as well)
+EXAMPLE_KNOTS = {"x": [0.02, 0.1, 0.100001, 0.35, 0.5, 0.73, 0.98],
+                 "y": [0.0, 0.0, 0.0625, 0.0625, 0.41, 0.8, 1.0]}
+
+
+def post_calibration_block(pred: Predictor, cases: list[dict]) -> dict:
+    """What the Python reference's ``interpolate`` gives for knots and inputs the engine's interpolateKnots must
+    match exactly: every knot, midpoints, points outside, and each case's aggregated p(yes) before any map."""
+    help_head = next((h for h in pred.heads if h.task == "help_seeking"), None)
+    maps = {"example": EXAMPLE_KNOTS}
+    if help_head is not None and help_head.post_calibration:
+        maps["help_seeking"] = help_head.post_calibration
+    raw = []
+    if help_head is not None:
+        plain = Head(help_head.task, help_head.kind, help_head.labels, help_head.temperature, None,
+                     help_head.aggregation)
+        raw = [float(aggregate(plain, window_probs(plain, c["logits"]["help_seeking"]),
+                               c["window_content_tokens"])[1]) for c in cases]
+    out = {}
+    for name, k in maps.items():
+        xs = list(k["x"])
+        p = sorted({0.0, 1.0, xs[0] / 2, *xs, *[(a + b) / 2 for a, b in zip(xs, xs[1:])], (xs[-1] + 1) / 2, *raw})
+        out[name] = {"knots": k, "p": p, "mapped": [interpolate(k["x"], k["y"], v) for v in p]}
+    return out
 
 _LONG = " ".join(
     [
@@ -96,6 +122,7 @@ def write_parity_fixture(variant: str = "default", path: Path = PARITY_FIXTURE, 
         "runtime": "onnxruntime-web WASM under Node (scripts/ort_web_runner.mjs, the engine's session options), each window run alone as [1, len]",
         "tolerance": {"logits": 1e-5, "probs": 1e-6},
         "cases": cases,
+        "post_calibration": post_calibration_block(pred, cases),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(fixture, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -124,3 +124,44 @@ def test_max_positive_ratio_caps_how_often_a_label_is_predicted():
     capped = best_f1_threshold(p, y, cfg, max_ratio=1.0)
     assert (p >= capped).sum() <= y.sum() and capped >= free
     assert best_f1_threshold(p, y, cfg, max_ratio=1e-9) == free  # no threshold qualifies: the plain best-F1 one
+
+
+def test_post_calibration_knots_are_the_isotonic_steps_centroids():
+    from sklearn.isotonic import IsotonicRegression
+
+    from mhelp_pipeline.export.calibrate import fit_post_calibration
+    from mhelp_pipeline.runtime.inference import interpolate
+
+    rng = np.random.default_rng(1)
+    p = rng.random(400)
+    y = (rng.random(400) < p ** 2).astype(float)  # p over-predicts: the map must pull it down
+    k = fit_post_calibration(p, y)
+    # strictly increasing between steps: the posts keep their order between the first and the last knot
+    assert all(b > a for a, b in zip(k["x"], k["x"][1:])) and all(b > a for a, b in zip(k["y"], k["y"][1:]))
+    assert 2 <= len(k["x"]) < 40 and 0.0 <= min(k["y"]) and max(k["y"]) <= 1.0
+    ir = IsotonicRegression(y_min=0, y_max=1, out_of_bounds="clip").fit(p, y)
+    assert np.abs(ir.predict(np.array(k["x"])) - np.array(k["y"])).max() < 1e-5  # each knot: its step's value
+    q = np.array([interpolate(k["x"], k["y"], v) for v in p])
+    assert abs(q.mean() - y.mean()) < 0.01 < abs(p.mean() - y.mean())  # calibrated in the large
+    assert fit_post_calibration(p, np.zeros(400)) is None and fit_post_calibration(np.full(5, 0.3), y[:5]) is None
+
+
+def test_calibrate_posts_fits_the_map_and_the_threshold_on_the_mapped_p():
+    from mhelp_pipeline.runtime.inference import Head, post_probabilities
+
+    rng = np.random.default_rng(0)
+    cb, windows, weights, single, multi, mask = _posts(rng, 60)
+    plain = calibrate_posts(cb, windows, weights, single, multi, mask, CalibrationConfig(temperature_fit="posts"))
+    mapped = calibrate_posts(cb, windows, weights, single, multi, mask,
+                             CalibrationConfig(temperature_fit="posts", post_calibration=True))
+    assert plain["help_seeking"]["post_calibration"] is None
+    for k in ("condition", "causes"):  # only binary single-label heads get a map
+        assert mapped[k].get("post_calibration") is None
+        assert np.array_equal(mapped[k]["probs"], plain[k]["probs"])
+    c, t = mapped["help_seeking"], cb.task("help_seeking")
+    assert c["temperature"] == plain["help_seeking"]["temperature"] and c["post_calibration"] is not None
+    h = Head(t.key, t.kind, list(t.labels), c["temperature"], c["thresholds"], c["aggregation"], c["post_calibration"])
+    p = post_probabilities(h, [w["help_seeking"] for w in windows], weights)
+    assert np.allclose(p, c["probs"]) and np.allclose(p.sum(1), 1)
+    y = np.asarray(single["help_seeking"])
+    assert c["thresholds"] == [best_f1_threshold(p[:, 1], y, CalibrationConfig())]

@@ -81,3 +81,34 @@ def test_binary_head_with_max_aggregation_and_format_defaults():
         aggregate(Head("h", "single_label", ["no", "yes"], 1.0, None, "median"), p, [1, 1])
     with pytest.raises(ValueError):
         aggregate(Head("c", "single_label", ["a", "b", "c"], 1.0, None, "max"), np.ones((2, 3)) / 3, [1, 1])
+
+
+def test_post_calibration_maps_the_aggregated_p_yes():
+    """The knots' piecewise-linear map (constant outside) applies to the aggregated p(yes); p(no) = 1 - p(yes)."""
+    from mhelp_pipeline.runtime.inference import interpolate
+
+    knots = {"x": [0.1, 0.3, 0.6, 0.9], "y": [0.0, 0.2, 0.2, 1.0]}
+    assert [interpolate(knots["x"], knots["y"], p) for p in (0.0, 0.1, 0.2, 0.3, 0.45, 0.6, 0.75, 0.9, 1.0)] == \
+        pytest.approx([0.0, 0.0, 0.1, 0.2, 0.2, 0.2, 0.6, 1.0, 1.0], abs=1e-15)
+    h = Head.from_json({"task": "help_seeking", "kind": "single_label", "labels": ["no", "yes"], "temperature": 1.0,
+                        "thresholds": [0.5], "aggregation": "token_mean", "post_calibration": knots})
+    agg = aggregate(h, np.array([[0.5, 0.5], [0.1, 0.9]]), [1, 1])  # mean p(yes) 0.7 -> 0.2 + 0.8 * (0.1 / 0.3)
+    assert agg == pytest.approx([1 - (0.2 + 0.8 / 3), 0.2 + 0.8 / 3])
+    assert decide(h, agg) == "no"
+    assert Head.from_json({**{"task": "h", "kind": "single_label", "labels": ["no", "yes"], "temperature": 1.0,
+                              "thresholds": None}}).post_calibration is None
+    with pytest.raises(ValueError):
+        aggregate(Head("c", "single_label", ["a", "b", "c"], 1.0, None, "token_mean", knots), np.ones((1, 3)) / 3, [1])
+
+
+def test_post_calibration_fixture_is_what_interpolate_gives():
+    """test/fixtures/parity.json's post_calibration block (the engine's interpolateKnots is tested against it)."""
+    import json
+
+    from mhelp_pipeline.core.paths import PARITY_FIXTURE
+    from mhelp_pipeline.runtime.inference import interpolate
+
+    block = json.loads(PARITY_FIXTURE.read_text())["post_calibration"]
+    assert "example" in block
+    for b in block.values():
+        assert [interpolate(b["knots"]["x"], b["knots"]["y"], p) for p in b["p"]] == b["mapped"]
