@@ -6,7 +6,7 @@ import { NORMALISATION_VERSION } from "./normalise";
 import type { Aggregation, HeadSpec } from "./types";
 
 /** 1: the first format. 2: adds each head's `aggregation` (format 1 files get the kind's default). */
-export const SUPPORTED_FORMAT_VERSIONS: readonly number[] = [1, 2];
+export const SUPPORTED_FORMAT_VERSIONS: readonly number[] = [1, 2, 3];
 
 const headSchema = z.object({
   task: z.string(),
@@ -118,6 +118,9 @@ export function parseModelMetadata(raw: unknown): ModelMetadata {
     }
     if (head.aggregation === "max" && head.kind === "single_label" && head.labels.length !== 2) {
       throw new Error(`model.json: head "${head.task}": max aggregation of a single-label head needs two labels`);
+    }
+    if (meta.format_version < 3 && head.post_calibration) {
+      throw new Error(`model.json: head "${head.task}" sets post_calibration, which needs format_version 3`);
     }
     if (head.post_calibration) checkPostCalibration(head.task, head.kind, head.labels.length, head.post_calibration);
     const task = TASKS.find((t) => t.key === head.task);

@@ -7,10 +7,15 @@ import { headSpecs, parseModelMetadata, PROFILES } from "../../src/engine/metada
 const shipped = JSON.parse(readFileSync("models/default/model.json", "utf8")) as Record<string, unknown> & {
   heads: Array<Record<string, unknown>>;
 };
-/** the shipped file as format 2 (the newest format), whatever format the shipped file is in */
-const clone = () => ({ ...structuredClone(shipped), format_version: 2 }) as typeof shipped;
+/** the shipped file as format 3 (the newest format), whatever format the shipped file is in */
+const clone = () => ({ ...structuredClone(shipped), format_version: 3 }) as typeof shipped;
 const withoutAggregation = (m: ReturnType<typeof clone>) => {
   m.heads.forEach((h) => delete h.aggregation);
+  return withoutMap(m);
+};
+/** no head with a post_calibration map (format 3's field) */
+const withoutMap = (m: ReturnType<typeof clone>) => {
+  m.heads.forEach((h) => delete (h as { post_calibration?: unknown }).post_calibration);
   return m;
 };
 
@@ -44,7 +49,7 @@ describe("model.json", () => {
   });
 
   it("format 2 keeps the aggregation the pipeline chose", () => {
-    const m = clone();
+    const m = withoutMap(clone());
     m.format_version = 2;
     m.heads.find((h) => h.task === "help_seeking")!.aggregation = "max";
     m.heads.find((h) => h.task === "condition")!.aggregation = "token_mean";
@@ -54,7 +59,7 @@ describe("model.json", () => {
   });
 
   it("rejects an aggregation in a format 1 file, unknown aggregations and unknown formats", () => {
-    const v1 = clone();
+    const v1 = withoutMap(clone());
     v1.format_version = 1;
     v1.heads[0]!.aggregation = "max";
     expect(() => parseModelMetadata(v1)).toThrow(/aggregation, which needs format_version 2/);
@@ -65,8 +70,11 @@ describe("model.json", () => {
     multiclassMax.heads.find((h) => h.task === "condition")!.aggregation = "max";
     expect(() => parseModelMetadata(multiclassMax)).toThrow(/max aggregation of a single-label head needs two labels/);
     const future = clone();
-    future.format_version = 3;
-    expect(() => parseModelMetadata(future)).toThrow(/unsupported format_version; this engine reads 1, 2/);
+    future.format_version = 4;
+    expect(() => parseModelMetadata(future)).toThrow(/unsupported format_version; this engine reads 1, 2, 3/);
+    const mapInFormat2 = clone();
+    mapInFormat2.format_version = 2;
+    expect(() => parseModelMetadata(mapInFormat2)).toThrow(/post_calibration, which needs format_version 3/);
   });
 
   it("rejects heads that do not match the codebook and a stride that leaves no room", () => {

@@ -175,10 +175,10 @@ def analyse(logits: dict[str, dict[int, dict[str, np.ndarray]]], cfg: AblationCo
             corpus_dir: Path = CORPUS_DIR, runs_dir: Path | None = None, gold_folds: int = 5,
             gold_path: Path = GOLD_DEV) -> dict:
     runs_dir = runs_dir or run_dir(cfg)
-    # MT and the ST runs are compared on the seeds all of them have (``seeds``, the config's); the primary-heads
-    # MT run may have fewer, and each of its comparisons uses the seeds both sides have.
-    seeds = sorted(set.intersection(*(set(by_seed) for name, by_seed in logits.items() if name != "multi_task_primary")))
-    run_seeds = {name: [s for s in sorted(by_seed) if name == "multi_task_primary" or s in seeds]
+    # ``seeds``: those every single-task run has. A multi-task run may have fewer (--primary-seeds,
+    # --no-all-heads): each run is reported on its own seeds, and each comparison uses the seeds both sides have.
+    seeds = sorted(set.intersection(*(set(by_seed) for name, by_seed in logits.items() if name.startswith("single_"))))
+    run_seeds = {name: [s for s in sorted(by_seed) if not name.startswith("single_") or s in seeds]
                  for name, by_seed in logits.items()}
     res: dict = {"config": {**asdict(cfg), "seeds": seeds}, "budget": budget_label(cfg), "runs": {}}
     for name in logits:

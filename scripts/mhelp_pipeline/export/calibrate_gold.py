@@ -184,6 +184,8 @@ def calibrate_on_gold(model_dir: Path, version: str | None = None, gold_path: Pa
             h.update({f: cal[h["task"]].get(f) for f in FIELDS})
             if h["post_calibration"] is None:
                 del h["post_calibration"]
+    if any(h.get("post_calibration") for h in meta["heads"]):
+        meta["format_version"] = max(meta["format_version"], 3)  # format 3: an engine that ignores maps refuses it
     if version:
         meta["version"] = version
     m = meta["metrics"]

@@ -171,8 +171,9 @@ def _details(ab: dict) -> list[str]:
     out = ["", f"### {_describe(ab)}, seeds {', '.join(map(str, seeds(ab)))} (reports/ablation-{ab['budget']}.json, "
                f"{ab.get('date', 'date not recorded')})", "",
            f"Runs (train pool, steps, mean train seconds per seed on {' / '.join(_hardware(ab))}, scoring excluded): " +
-           "; ".join(f"{k}: {r['train_pool']} posts, {_run_steps(ab, k)} steps, {_train_seconds(ab, k)}"
-                     for k, r in ab["runs"].items()) + ".", "",
+           "; ".join(f"{k}: {r['train_pool']} posts, {_run_steps(ab, k)} steps, {_train_seconds(ab, k)}, seed"
+                     f"{'s' if len(r['seeds']) > 1 else ''} {', '.join(map(str, r['seeds']))}"
+                     for k, r in ab["runs"].items()) + ". A comparison uses the seeds both of its runs have.", "",
            f"**Gold** ({g['posts']} posts{left}; {g['decisions']}; {g['folds']} folds). Every comparison:", ""]
     out += PAIR_HEADER + _pair_rows(ab, "gold", headline_only=False)
     out += ["", "Each run on gold:", ""] + _gold_runs(ab)
