@@ -232,7 +232,7 @@ def run_all(cfg: AblationConfig = AblationConfig(), corpus_dir: Path = CORPUS_DI
         t = cb.task(key)
         runs[f"single_{key}"] = (Codebook(cb.version, (t,)), labelled_rows(*targets(t, tr)))
     if cfg.primary_multi_task:
-        prim = tuple(cb.task(k) for k in cfg.tasks)
+        prim = tuple(cb.task(k) for k in cb.primary)  # all three, whichever tasks have single-task runs
         pool = np.unique(np.concatenate([labelled_rows(*targets(t, tr)) for t in prim]))
         runs["multi_task_primary"] = (Codebook(cb.version, prim), pool)
     out_dir.mkdir(parents=True, exist_ok=True)
