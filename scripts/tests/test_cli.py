@@ -25,7 +25,7 @@ DOCUMENTED = {
     "evaluate-shipped": [],
     "floors": [],
     "ablation": ["--steps", "--epochs", "--layers", "--device", "--seeds", "--primary-multi-task", "--primary-seeds",
-                 "--tasks", "--no-all-heads"],
+                 "--tasks", "--no-all-heads", "--task-weight"],
     "ship-check": ["--candidate", "--variant", "--against"],
     "aux-heads": [],
     "aux-split": ["--limit"],

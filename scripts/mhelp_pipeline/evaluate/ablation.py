@@ -223,6 +223,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="seeds of the primary-heads MT run when fewer than --seeds (default: the same)")
     p.add_argument("--tasks", default=None,
                    help="comma-separated primary tasks with a single-task run (default: all three)")
+    p.add_argument("--task-weight", action="append", default=None, metavar="TASK=W",
+                   help="loss weight of TASK in the multi-task runs (repeatable; default 1 for the M-Help heads)")
     p.add_argument("--no-all-heads", action="store_true",
                    help="skip the all-heads multi_task run (with --primary-multi-task: only the paper's pair)")
 
@@ -240,4 +242,6 @@ def run(args: argparse.Namespace) -> None:
         over["tasks"] = tuple(t.strip() for t in args.tasks.split(","))
     if args.no_all_heads:
         over["all_heads"] = False
+    if args.task_weight:
+        over["task_weights"] = tuple((k.strip(), float(w)) for k, _, w in (o.partition("=") for o in args.task_weight))
     ablation(replace(AblationConfig(), **over), log=lambda m: print(m, flush=True))

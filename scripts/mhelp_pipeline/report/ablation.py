@@ -37,9 +37,11 @@ def load_ablations(reports: Path) -> list[dict]:
 def _describe(ab: dict) -> str:
     cfg = ab["config"]
     enc = f"{cfg['layers']}-layer encoder, "
+    weights = "".join(f", {k} loss × {w:g} in multi-task runs" for k, w in cfg.get("task_weights") or ())
     if cfg.get("epochs") is not None:
-        return enc + f"{cfg['epochs']:g} epoch{'s' if cfg['epochs'] != 1 else ''} over each run's own pool × batch {cfg['batch_size']}"
-    return enc + f"{cfg['steps']} steps × batch {cfg['batch_size']}"
+        return (enc + f"{cfg['epochs']:g} epoch{'s' if cfg['epochs'] != 1 else ''} over each run's own pool × batch "
+                f"{cfg['batch_size']}" + weights)
+    return enc + f"{cfg['steps']} steps × batch {cfg['batch_size']}" + weights
 
 
 def _hardware(ab: dict) -> list[str]:

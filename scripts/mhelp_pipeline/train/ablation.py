@@ -78,6 +78,9 @@ class AblationConfig:
     class_weight_power: float = 0.5
     max_pos_weight: float = 10.0
     aux_task_weight: float = 0.5
+    # loss weight of a task in the multi-task runs, overriding 1.0 (primary) / aux_task_weight, e.g.
+    # (("causes", 10.0),): the causes loss is a mean over 10 labels, so beside two cross-entropies it is small
+    task_weights: tuple[tuple[str, float], ...] = ()
     threads: int = 2
     device: str = "cpu"  # "cuda" on the lent GPU machine (gpu_run.sh); not part of a run's identity
     seeds: tuple[int, ...] = (0,)
@@ -96,7 +99,8 @@ class AblationConfig:
 def budget_label(cfg: AblationConfig) -> str:
     """Names the runs' folder and the report JSON; encoders other than the 2-layer default are named too."""
     label = f"{cfg.epochs:g}epochs" if cfg.epochs is not None else f"{cfg.steps}steps"
-    return label if cfg.layers == 2 else f"{label}-L{cfg.layers}"
+    label = label if cfg.layers == 2 else f"{label}-L{cfg.layers}"
+    return label + "".join(f"-w{k}{w:g}" for k, w in cfg.task_weights)
 
 
 def run_steps(cfg: AblationConfig, pool_size: int) -> int:
@@ -123,6 +127,8 @@ def train_run(cb_run: Codebook, tr: Encoded, pool: np.ndarray, weights: dict, cf
     checkpoints = set(checkpoint_steps(cfg, len(pool)))
     model = pretrained_model(cb_run, cfg.layers, cfg.freeze_word_embeddings).to(cfg.device)
     task_w = {t.key: 1.0 if t.primary else cfg.aux_task_weight for t in cb_run.tasks}
+    if len(cb_run.tasks) > 1:  # a single-task run has one loss: a weight would only rescale it
+        task_w.update((k, w) for k, w in cfg.task_weights if k in task_w)
     trainer = Trainer(cb_run, model, tr, weights, task_w, cfg.device, log)
     trainer.log_every = 100
     opt, sched = trainer.optimiser(cfg, steps)
@@ -199,7 +205,8 @@ def _run_config(cfg: AblationConfig, seed: int) -> str:
     """What a saved run depends on: the config without the seed list (adding seeds keeps old runs) + its seed."""
     d = {k: v for k, v in asdict(cfg).items()
          if k not in ("seeds", "bootstrap", "primary_multi_task", "primary_seeds", "device", "all_heads")
-         and not (k == "stride" and v is None)}  # the shipped stride: runs saved before the field keep matching
+         and not (k == "stride" and v is None)  # the shipped stride: runs saved before the field keep matching
+         and not (k == "task_weights" and not v)}
     return json.dumps({**d, "seed": seed}, sort_keys=True)
 
 

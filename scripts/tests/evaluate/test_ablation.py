@@ -53,6 +53,15 @@ def test_tiny_ablation_seeds_reuse_and_report(tmp_path, raw):
     assert sum("reusing" in m for m in logs) == 4 and set(logits["single_condition"]) == {0, 1, 2}
     assert set(logits["multi_task_primary"]) == {0, 1}  # asking for it trains it, keeps the saved runs
 
+    # --no-all-heads: a fourth seed trains the single-task and primary-heads runs only; the all-heads run keeps
+    # its saved seeds, and its comparisons use the seeds both sides have.
+    no_all = AblationConfig(**{**more.__dict__, "seeds": (0, 1, 2, 3), "primary_seeds": (0, 1, 3), "all_heads": False})
+    logits = run_all(no_all, corpus_dir=corpus, out_dir=runs_dir, log=logs.append, gold_path=gold_path)
+    assert set(logits["multi_task"]) == {0, 1, 2} and set(logits["single_condition"]) == {0, 1, 2, 3}
+    assert set(logits["multi_task_primary"]) == {0, 1, 3}
+    assert set(logits["multi_task_primary"][3]) == {"help_seeking", "condition", "causes"}  # all three heads
+    logits = {name: {s: v for s, v in by_seed.items() if s < 3} for name, by_seed in logits.items()}
+
     res = analyse(logits, more, corpus_dir=corpus, runs_dir=runs_dir, gold_path=gold_path)
     mt = res["runs"]["multi_task"]
     assert mt["seeds"][2]["steps"] == math.ceil(2 * n_train / 8)
