@@ -170,7 +170,8 @@ def _curves(ab: dict) -> list[str]:
 def _details(ab: dict) -> list[str]:
     g = ab["gold"]
     left = f", {g['left_out_in_corpus']} left out as near duplicates of corpus posts" if g["left_out_in_corpus"] else ""
-    out = ["", f"### {_describe(ab)}, seeds {', '.join(map(str, seeds(ab)))} (reports/ablation-{ab['budget']}.json, "
+    out = ["", f"### {_describe(ab)}, seed{'s' if len(seeds(ab)) > 1 else ''} {', '.join(map(str, seeds(ab)))} "
+               f"(reports/ablation-{ab['budget']}.json, "
                f"{ab.get('date', 'date not recorded')})", "",
            f"Runs (train pool, steps, mean train seconds per seed on {' / '.join(_hardware(ab))}, scoring excluded): " +
            "; ".join(f"{k}: {r['train_pool']} posts, {_run_steps(ab, k)} steps, {_train_seconds(ab, k)}, seed"
