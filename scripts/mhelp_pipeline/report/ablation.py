@@ -26,12 +26,13 @@ def seeds(ab: dict) -> list:
 
 
 def load_ablations(reports: Path) -> list[dict]:
-    """Equal-epoch (converged) budgets first, the larger encoder before the smaller one, then equal-step ones.
+    """Equal-epoch budgets first, unweighted before reweighted losses, the larger encoder before the smaller one,
+    then equal-step ones.
     Files without a gold section (written before gold arrived) are not read: they judged on weak labels."""
     abls = [json.loads(p.read_text()) for p in reports.glob("ablation-*.json")]
     abls = [a for a in abls if "gold" in a]
-    return sorted(abls, key=lambda a: (a["config"].get("epochs") is None, -a["config"]["layers"],
-                                       a["config"].get("epochs") or 0, a["config"]["steps"]))
+    return sorted(abls, key=lambda a: (a["config"].get("epochs") is None, bool(a["config"].get("task_weights")),
+                                       -a["config"]["layers"], a["config"].get("epochs") or 0, a["config"]["steps"]))
 
 
 def _describe(ab: dict) -> str:
