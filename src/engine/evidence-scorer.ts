@@ -27,8 +27,8 @@ const SENTENCE_END = new RegExp(scorer.rules.sentence_end, "g");
 const TOKEN = new RegExp(scorer.rules.token, "g");
 const REQUEST_CUE = new RegExp(scorer.rules.request_cue, "i");
 const NGRAMS = new Map(Object.entries(scorer.ngrams));
-const KNOWN_DENSE = ["position", "is_first", "is_last", "has_question", "request_prior", "length", "log_sentences"];
-const unknown = scorer.rules.dense.filter((name) => !KNOWN_DENSE.includes(name));
+const computed = denseFeatures("", 0, 1, 0);
+const unknown = scorer.rules.dense.filter((name) => !(name in computed));
 if (unknown.length) throw new Error(`models/evidence-scorer.json uses features this engine does not compute: ${unknown.join(", ")}`);
 
 /** How evidence ranks sentences: request^(1 - modelWeight) × p_alone^modelWeight over the `candidates` sentences
@@ -68,14 +68,15 @@ function tokens(sentence: string): string[] {
   return normalise(sentence).toLowerCase().match(TOKEN) ?? [];
 }
 
-function denseFeatures(sentence: string, k: number, n: number): Record<string, number> {
+/** The features besides words of sentence k of n, which has `nTokens` tokens (the names the scorer file lists). */
+function denseFeatures(sentence: string, k: number, n: number, nTokens: number): Record<string, number> {
   return {
     position: k / Math.max(n - 1, 1),
     is_first: k === 0 ? 1 : 0,
     is_last: k === n - 1 ? 1 : 0,
     has_question: sentence.includes("?") ? 1 : 0,
     request_prior: requestPrior(sentence),
-    length: Math.min(tokens(sentence).length, scorer.rules.length_cap) / scorer.rules.length_cap,
+    length: Math.min(nTokens, scorer.rules.length_cap) / scorer.rules.length_cap,
     log_sentences: Math.log1p(n),
   };
 }
@@ -88,7 +89,7 @@ export function requestScores(sentences: string[]): number[] {
     for (let i = 1; i < words.length; i++) grams.add(`${words[i - 1]} ${words[i]}`);
     let z = scorer.bias;
     for (const g of grams) z += NGRAMS.get(g) ?? 0;
-    const dense = denseFeatures(s, k, sentences.length);
+    const dense = denseFeatures(s, k, sentences.length, words.length);
     for (const name of scorer.rules.dense) z += scorer.dense[name]! * dense[name]!;
     return 1 / (1 + Math.exp(-z));
   });

@@ -5,7 +5,8 @@ import { TASKS } from "./codebook";
 import { NORMALISATION_VERSION } from "./normalise";
 import type { Aggregation, HeadSpec } from "./types";
 
-/** 1: the first format. 2: adds each head's `aggregation` (format 1 files get the kind's default). */
+/** 1: the first format. 2: adds each head's `aggregation` (format 1 files get the kind's default). 3: adds a binary
+ * head's optional `post_calibration` map (docs/model-format.md). */
 export const SUPPORTED_FORMAT_VERSIONS: readonly number[] = [1, 2, 3];
 
 const headSchema = z.object({

@@ -125,6 +125,7 @@ def gold_analysis(logits: dict[str, dict[int, dict[str, np.ndarray]]], run_seeds
                  "decisions": "cross-fitted on gold (gold_cv.cross_fitted: each fold decided by settings fitted on "
                               "the other folds); every window of a post, fp32",
                  "runs": {name: {"metrics": {}} for name in logits}, "comparisons": {}}
+    saved: dict[tuple[str, int], dict[str, np.ndarray]] = {}  # each run's gold windows, read once for all its tasks
     for key in cfg.tasks:
         t = cb.task(key)
         y, mask = targets(t, enc)
@@ -132,7 +133,9 @@ def gold_analysis(logits: dict[str, dict[int, dict[str, np.ndarray]]], run_seeds
         for name in _task_runs(key, logits):
             preds[name] = {}
             for seed in run_seeds[name]:
-                windows, weights = per_post_windows(dict(np.load(runs_dir / f"{name}-seed{seed}-gold.npz")), [key])
+                if (name, seed) not in saved:
+                    saved[name, seed] = dict(np.load(runs_dir / f"{name}-seed{seed}-gold.npz"))
+                windows, weights = per_post_windows(saved[name, seed], [key])
                 decided, probs, _ = cross_fitted(cb.subset((key,)), windows, weights, enc, fold_of)
                 preds[name][seed] = decided[key]
                 if key == "help_seeking":  # ECE of the cross-fitted p(yes), per seed in seed order

@@ -44,6 +44,7 @@ import json
 import math
 import random
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -148,8 +149,11 @@ def predictions(task: Task, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray 
     return (logits > 0).astype(int), None
 
 
+@lru_cache(maxsize=4)
 def gold_posts(corpus_dir: Path = CORPUS_DIR, gold_path: Path = GOLD_DEV) -> tuple[list[dict], int]:
-    """The gold posts no run can have trained on (gold_cv.in_corpus), and how many were left out."""
+    """The gold posts no run can have trained on (gold_cv.in_corpus), and how many were left out. Cached: training
+    (run_all) and the comparison (evaluate/ablation.py) read the same files in one invocation, and the
+    near-duplicate search over the corpus is the slow part; callers do not modify the list."""
     from ..evaluate.gold_cv import in_corpus  # evaluate imports train: resolved at call time
 
     gold = load_gold(gold_path)

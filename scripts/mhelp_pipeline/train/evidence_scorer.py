@@ -104,12 +104,12 @@ def ngrams(tokens: list[str]) -> set[str]:
     return set(tokens) | {f"{a} {b}" for a, b in zip(tokens, tokens[1:])}
 
 
-def dense_features(sentences: list[str]) -> np.ndarray:
-    """DENSE per sentence of one post, in order."""
+def dense_features(sentences: list[str], tokens: list[list[str]]) -> np.ndarray:
+    """DENSE per sentence of one post, in order; ``tokens``: each sentence's sentence_tokens."""
     n = len(sentences)
     return np.array([[k / max(n - 1, 1), float(k == 0), float(k == n - 1), float("?" in s), request_prior(s),
-                      min(len(sentence_tokens(s)), LENGTH_CAP) / LENGTH_CAP, math.log1p(n)]
-                     for k, s in enumerate(sentences)], dtype=float)
+                      min(len(t), LENGTH_CAP) / LENGTH_CAP, math.log1p(n)]
+                     for k, (s, t) in enumerate(zip(sentences, tokens))], dtype=float)
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -129,18 +129,19 @@ def labelled_posts(records: list[dict]) -> list[tuple[list[str], list[int]]]:
     return out
 
 
-def _matrix(posts: list[tuple[list[str], list[int]]], index: dict[str, int]):
+def _matrix(posts: list[tuple[list[str], list[int]]], tokens: list[list[list[str]]], index: dict[str, int]):
+    """Features of every sentence of ``posts`` (``tokens``: per post, each sentence's sentence_tokens)."""
     from scipy.sparse import csr_matrix, hstack
 
     rows, cols, dense = [], [], []
     i = 0
-    for sentences, _ in posts:
-        for s in sentences:
-            for g in ngrams(sentence_tokens(s)):
+    for (sentences, _), post_tokens in zip(posts, tokens):
+        for t in post_tokens:
+            for g in ngrams(t):
                 if g in index:
                     rows.append(i), cols.append(index[g])
             i += 1
-        dense.append(dense_features(sentences))
+        dense.append(dense_features(sentences, post_tokens))
     words = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(i, len(index)))
     return hstack([words, csr_matrix(np.vstack(dense))]).tocsr()
 
@@ -149,17 +150,19 @@ def fit(posts: list[tuple[list[str], list[int]]], cfg: ScorerConfig) -> dict:
     """The scorer's weights: n-grams seen in >= min_df sentences, fitted, pruned to ``vocabulary``, refitted."""
     from sklearn.linear_model import LogisticRegression
 
+    tokens = [[sentence_tokens(s) for s in sentences] for sentences, _ in posts]  # normalised once per sentence
     df: dict[str, int] = {}
-    for sentences, _ in posts:
-        for s in sentences:
-            for g in ngrams(sentence_tokens(s)):
+    for post_tokens in tokens:
+        for t in post_tokens:
+            for g in ngrams(t):
                 df[g] = df.get(g, 0) + 1
     vocab = sorted(g for g, n in df.items() if n >= cfg.min_df)
     y = np.array([v for _, labels in posts for v in labels])
-    clf = LogisticRegression(C=cfg.c, max_iter=3000).fit(_matrix(posts, {g: i for i, g in enumerate(vocab)}), y)
+    features = lambda words: _matrix(posts, tokens, {g: i for i, g in enumerate(words)})  # noqa: E731
+    clf = LogisticRegression(C=cfg.c, max_iter=3000).fit(features(vocab), y)
     keep = sorted(np.argsort(-np.abs(clf.coef_[0][:len(vocab)]), kind="stable")[:cfg.vocabulary])
     vocab = [vocab[i] for i in keep]
-    clf = LogisticRegression(C=cfg.c, max_iter=3000).fit(_matrix(posts, {g: i for i, g in enumerate(vocab)}), y)
+    clf = LogisticRegression(C=cfg.c, max_iter=3000).fit(features(vocab), y)
     w = clf.coef_[0]
     return {"bias": float(clf.intercept_[0]), "ngrams": {g: round(float(w[i]), 6) for i, g in enumerate(vocab)},
             "dense": {name: round(float(w[len(vocab) + j]), 6) for j, name in enumerate(DENSE)}}
@@ -167,9 +170,10 @@ def fit(posts: list[tuple[list[str], list[int]]], cfg: ScorerConfig) -> dict:
 
 def request_scores(weights: dict, sentences: list[str]) -> np.ndarray:
     """P(sentence is the request) per sentence of one post (evidence-scorer.ts requestScores)."""
-    dense = dense_features(sentences)
-    z = [weights["bias"] + sum(weights["ngrams"].get(g, 0.0) for g in ngrams(sentence_tokens(s)))
-         + sum(weights["dense"][name] * dense[k, j] for j, name in enumerate(DENSE)) for k, s in enumerate(sentences)]
+    tokens = [sentence_tokens(s) for s in sentences]
+    dense = dense_features(sentences, tokens)
+    z = [weights["bias"] + sum(weights["ngrams"].get(g, 0.0) for g in ngrams(t))
+         + sum(weights["dense"][name] * dense[k, j] for j, name in enumerate(DENSE)) for k, t in enumerate(tokens)]
     return 1 / (1 + np.exp(-np.array(z)))
 
 
@@ -205,7 +209,9 @@ def vectors(weights: dict) -> dict:
 
 
 def build(cfg: ScorerConfig = ScorerConfig(), silver: Path = SILVER, out: Path = SCORER_JSON,
-          vectors_out: Path = VECTORS_JSON, log=print) -> dict:
+          vectors_out: Path | None = VECTORS_JSON, log=print) -> dict:
+    """Fit, score on held-out silver, refit on all silver; write the scorer to ``out`` and, unless None, its
+    shared test vectors to ``vectors_out`` (they belong to the shipped scorer, which the engine tests read)."""
     t0 = time.time()
     if not silver.exists():
         raise FileNotFoundError(f"{silver} is absent: the scorer learns from silver help_evidence "
@@ -230,21 +236,23 @@ def build(cfg: ScorerConfig = ScorerConfig(), silver: Path = SILVER, out: Path =
            "ranking": {"model_weight": cfg.model_weight, "candidates": cfg.candidates},
            **weights}
     out.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
-    vectors_out.write_text(json.dumps(vectors(doc), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    log(f"wrote {out} ({out.stat().st_size // 1024} KiB, {len(weights['ngrams'])} n-grams) and {vectors_out} "
-        f"in {time.time() - t0:.0f} s")
+    if vectors_out is not None:
+        vectors_out.write_text(json.dumps(vectors(doc), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    log(f"wrote {out} ({out.stat().st_size // 1024} KiB, {len(weights['ngrams'])} n-grams)"
+        f"{f' and {vectors_out}' if vectors_out is not None else ''} in {time.time() - t0:.0f} s")
     return doc
 
 
 # --- the `evidence-scorer` command -------------------------------------------------------------------------------
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--out", default=None, help="where to write the scorer (default models/evidence-scorer.json)")
+    p.add_argument("--out", default=None, help="where to write the scorer (default models/evidence-scorer.json); "
+                   "with --out the shared test vectors, which belong to the shipped scorer, are not rewritten")
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        build(log=lambda m: print(m, flush=True), **({"out": Path(args.out)} if args.out else {}))
+        build(log=lambda m: print(m, flush=True), **({"out": Path(args.out), "vectors_out": None} if args.out else {}))
     except FileNotFoundError as e:
         print(f"evidence-scorer: {e}", flush=True)
         return 2
