@@ -207,7 +207,7 @@ function renderEvidence(text, evidence) {
   const hint = el("evidence-hint");
   const legend = el("evidence-legend");
   const spans = (evidence?.spans ?? [])
-    .filter((s) => Number.isInteger(s.start) && Number.isInteger(s.end) && s.start >= 0 && s.end <= text.length && s.end > s.start && s.weight !== 0)
+    .filter((s) => Number.isInteger(s.start) && Number.isInteger(s.end) && s.start >= 0 && s.end <= text.length && s.end > s.start && s.weight > 0)
     .sort((a, b) => a.start - b.start);
   if (!evidence) {
     el("evidence-list").replaceChildren();
@@ -226,23 +226,15 @@ function renderEvidence(text, evidence) {
     if (s.start < cursor) continue; // overlapping spans: keep the first
     if (s.start > cursor) out.push(text.slice(cursor, s.start));
     const piece = text.slice(s.start, s.end);
-    if (s.weight > 0) {
-      const level = maxPos > 0 ? Math.max(1, Math.ceil((s.weight / maxPos) * 3)) : 1;
-      out.push(h("mark", {
-        className: `ev ev-pos ev-${level}`,
-        text: piece,
-        attrs: {
-          title: `request score ${(s.request * 100).toFixed(1)} %, p(help-seeking) of this sentence on its own ${(s.p_alone * 100).toFixed(1)} %`,
-          "data-weight": String(s.weight),
-        },
-      }));
-    } else {
-      out.push(h("span", {
-        className: "ev ev-neg",
-        text: piece,
-        attrs: { title: `lowers p(help-seeking) by ${(-s.weight * 100).toFixed(1)} points`, "data-weight": String(s.weight) },
-      }));
-    }
+    const level = maxPos > 0 ? Math.max(1, Math.ceil((s.weight / maxPos) * 3)) : 1;
+    out.push(h("mark", {
+      className: `ev ev-pos ev-${level}`,
+      text: piece,
+      attrs: {
+        title: `request score ${(s.request * 100).toFixed(1)} %, p(help-seeking) of this sentence on its own ${(s.p_alone * 100).toFixed(1)} %`,
+        "data-weight": String(s.weight),
+      },
+    }));
     shown++;
     cursor = s.end;
   }
@@ -252,11 +244,10 @@ function renderEvidence(text, evidence) {
   const list = el("evidence-list");
   list.replaceChildren(
     ...[...spans]
-      .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
+      .sort((a, b) => b.weight - a.weight)
       .map((s) => {
-        const points = (s.weight * 100).toFixed(1);
         return h("li", {}, [
-          h("span", { className: `ev-weight ${s.weight > 0 ? "pos" : "neg"}`, text: `${s.weight > 0 ? "" : "−"}${points.replace("-", "")} %` }),
+          h("span", { className: "ev-weight", text: `${(s.weight * 100).toFixed(1)} %` }),
           " ",
           h("q", { text: text.slice(s.start, s.end) }),
         ]);
@@ -264,7 +255,6 @@ function renderEvidence(text, evidence) {
   );
   target.dataset.spans = String(shown);
   legend.hidden = shown === 0;
-  el("legend-neg").hidden = !spans.some((s) => s.weight < 0);
   hint.textContent = shown
     ? "The sentences most likely to be the request for help. Weight (in %) combines how much the sentence reads like the requests annotators marked and the help-seeking probability the model gives that sentence alone; hover for both."
     : "No sentence is shown: a one-sentence post is highlighted only when it is judged help-seeking.";

@@ -182,7 +182,7 @@ function goldHeadline(m) {
   const how = entry.calibrated_on_gold
     ? [
         "",
-        "**Calibration is fitted on gold.** The primary heads' temperatures, window aggregation and thresholds (one per label for causes) were fitted on all the gold dev posts (`python -m mhelp_pipeline calibrate-on-gold`); the estimate of what a user gets is therefore the cross-fitted row, the same fit repeated on the other folds for each fold. The as-shipped row scores the settings on the posts they were fitted on and is in-sample.",
+        "**Calibration is fitted on gold.** The primary heads' temperatures, window aggregation and thresholds (one per label for causes, chosen together so that the causes predicted on those posts number no more than the annotators gave: the issue asks for causes per post within 20 % of gold's) were fitted on all the gold dev posts (`python -m mhelp_pipeline calibrate-on-gold`); the estimate of what a user gets is therefore the cross-fitted row, the same fit repeated on the other folds for each fold. The as-shipped row scores the settings on the posts they were fitted on and is in-sample.",
       ]
     : [];
   return [

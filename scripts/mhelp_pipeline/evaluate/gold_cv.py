@@ -287,6 +287,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default=None,
                    help="where to write the report (default reports/gold-cv.json; give another path for a run with "
                         "--extra or --only, so the shipped report is not replaced)")
+    p.add_argument("--reference", default=None, metavar="NAME",
+                   help="the model every other one is compared with in the paired tests (default: teacher); e.g. "
+                        "default, to compare candidate students with the shipped one")
     p.add_argument("--retrain", action="store_true",
                    help="also distil a student per fold with the other folds' gold posts in training")
     add_student_arguments(p, layers="3", steps="1500", teacher="default: the shipped students' teacher",
@@ -303,7 +306,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         cfg = GoldCVConfig()
         cfg = replace(cfg, models=models_from_args(cfg.models, args.extra, args.only),
-                      **({"folds": args.folds} if args.folds else {}))
+                      **({"folds": args.folds} if args.folds else {}),
+                      **({"teacher": args.reference} if args.reference else {}))
+        if args.reference and cfg.teacher not in dict(cfg.models):
+            raise ValueError(f"--reference {cfg.teacher}: not among the models scored ({', '.join(dict(cfg.models))})")
         if cfg.sliced not in dict(cfg.models):  # --only without the default: slice the first model instead
             cfg = replace(cfg, sliced=cfg.models[0][0])
         gold_cv(cfg, retrain=retrain, log=lambda m: print(m, flush=True),

@@ -5,7 +5,8 @@
 The int8 graph of the model folder is run over every gold post (every 128-token window alone, as the engine runs
 them); calibrate.calibrate_posts -- the fit export.py runs on the silver dev split -- then fits the primary
 heads' temperatures, window aggregation, help_seeking's post-level calibration map (isotonic; GOLD_CALIBRATION) and
-thresholds (one per binary head, one per label for causes) on *all*
+thresholds (one per binary head; one per label for causes, under a budget of as many predicted causes as the
+annotators gave: GOLD_CALIBRATION.labels_ratio) on *all*
 gold posts that do not duplicate a corpus post (gold_cv.in_corpus), and writes them into model.json. The ONNX
 graph, the tokenizer and the auxiliary heads' settings (silver dev) are left as they are.
 
@@ -161,9 +162,9 @@ def calibrate_on_gold(model_dir: Path, version: str | None = None, gold_path: Pa
         first_window = headline(_scores(cb, fp, enc, bootstrap), _help_ece(fr["help_seeking"], y_help))
         log(f"  gold, calibrated on gold with first-window temperatures (export's fit), cross-fitted: "
             f"{json.dumps(first_window)}")
-        cp, cr, _ = cross_fitted(cb, windows, weights, enc, fold_of, replace(GOLD_CALIBRATION, max_positive_ratio=1.2))
+        cp, cr, _ = cross_fitted(cb, windows, weights, enc, fold_of, replace(GOLD_CALIBRATION, labels_ratio=None))
         capped = headline(_scores(cb, cp, enc, bootstrap), _help_ece(cr["help_seeking"], y_help))
-        log(f"  gold, calibrated on gold, causes thresholds capped at 1.2 x the label's positives, cross-fitted: "
+        log(f"  gold, calibrated on gold, causes thresholds at each label's best F1 (no labels budget), cross-fitted: "
             f"{json.dumps(capped)}")
         np_, nr, _ = cross_fitted(cb, windows, weights, enc, fold_of, replace(GOLD_CALIBRATION, post_calibration=False))
         no_map = headline(_scores(cb, np_, enc, bootstrap), _help_ece(nr["help_seeking"], y_help))
@@ -208,7 +209,7 @@ def calibrate_on_gold(model_dir: Path, version: str | None = None, gold_path: Pa
             "shipped (gold only, temperatures fitted on aggregated posts)": cv,
             "gold only, temperatures fitted on first windows (export.py's fit)": first_window,
             "silver dev split + gold, temperatures fitted on aggregated posts": pooled,
-            "gold only, causes thresholds predicting at most 1.2 x each label's positives": capped,
+            "gold only, causes thresholds at each label's best F1 (no budget of predicted labels; 0.6.1's fit)": capped,
             "gold only, no post-level map of help_seeking's p(yes) (temperature only)": no_map}
     m["gold_dev_cross_fitted"] = cv
     m["gold_dev_in_sample"] = _compact(in_sample)

@@ -6,7 +6,7 @@ import numpy as np
 from mhelp_pipeline.core.codebook import IGNORE, codebook
 from mhelp_pipeline.evaluate.metrics import logit_metrics
 from mhelp_pipeline.export.calibrate import (CalibrationConfig, best_f1_threshold, calibrate_posts, fit_temperature,
-                                             probs_as_logits)
+                                             labels_budget_thresholds, probs_as_logits)
 
 
 class _Enc:  # the fields of batching.Encoded that logit_metrics reads
@@ -124,6 +124,30 @@ def test_max_positive_ratio_caps_how_often_a_label_is_predicted():
     capped = best_f1_threshold(p, y, cfg, max_ratio=1.0)
     assert (p >= capped).sum() <= y.sum() and capped >= free
     assert best_f1_threshold(p, y, cfg, max_ratio=1e-9) == free  # no threshold qualifies: the plain best-F1 one
+
+
+def test_labels_budget_keeps_the_head_within_its_count_at_the_best_macro_f1():
+    cfg = CalibrationConfig()
+    rng = np.random.default_rng(1)
+    n = 400
+    y = (rng.random((n, 3)) < [0.3, 0.1, 0.1]).astype(float)
+    mask = np.ones_like(y)
+    # label 0 separates well; labels 1 and 2 are noisy, so their best-F1 thresholds over-predict
+    p = np.clip(np.column_stack([0.2 + 0.6 * y[:, 0], 0.35 + 0.3 * y[:, 1], 0.35 + 0.3 * y[:, 2]])
+                + rng.normal(0, [0.1, 0.2, 0.2], (n, 3)), 0, 1)
+    free = [best_f1_threshold(p[:, i], y[:, i], cfg) for i in range(3)]
+    free_count = sum((p[:, i] >= t).sum() for i, t in enumerate(free))
+    ratio = 0.7 * free_count / y.sum()  # a budget the plain fit exceeds
+    th = labels_budget_thresholds(p, y, mask, cfg, ratio)
+    assert sum((p[:, i] >= t).sum() for i, t in enumerate(th)) <= ratio * y.sum()
+    assert all(a >= b for a, b in zip(th, free))  # only raised
+    f1 = lambda i, t: 2 * ((p[:, i] >= t) & (y[:, i] > 0)).sum() / ((p[:, i] >= t).sum() + (y[:, i] > 0).sum())  # noqa: E731
+    # the same total spent as each label's own cap (max_positive_ratio) would, for at least its macro-F1
+    capped = [best_f1_threshold(p[:, i], y[:, i], cfg, max_ratio=ratio) for i in range(3)]
+    assert sum((p[:, i] >= t).sum() for i, t in enumerate(capped)) <= ratio * y.sum()
+    assert sum(f1(i, t) for i, t in enumerate(th)) >= sum(f1(i, t) for i, t in enumerate(capped)) - 1e-9
+    # a generous budget changes nothing
+    assert labels_budget_thresholds(p, y, mask, cfg, 10.0) == free
 
 
 def test_post_calibration_knots_are_the_isotonic_steps_centroids():
