@@ -60,7 +60,7 @@ NOTICE = (
 @dataclass(frozen=True)
 class ExportConfig:
     name: str = "mhelp-student"
-    version: str = "0.5.0"
+    version: str = "0.0.0-uncalibrated"  # calibrate-on-gold --version gives a shipped model its release number
     opset: int = 17
     max_length: int = 128
     stride: int = 32

@@ -59,7 +59,6 @@ from ..export.export import export
 from ..model.batching import Encoded, encode, endless_full_batches, load_tokenizer
 from ..model.checkpoint import load_checkpoint, save_checkpoint
 from ..model.multitask import MultiTaskModel, collect_logits, config_for, pretrained_model
-from .lexical_teacher import LexicalTeacherConfig, cached_lexical_logits, mix
 from .trainer import TrainConfig, Trainer, class_weights, task_losses
 
 
@@ -83,9 +82,6 @@ class DistillConfig:
     device: str = "cpu"  # "cuda" on the lent GPU machine; not part of a student's identity (config_key)
     seed: int = 0
     hard: TrainConfig = field(default_factory=TrainConfig)  # class-weight settings of the hard loss
-    # > 0: the primary heads' soft targets mix the teacher with lexical_teacher.py's word n-gram regressions
-    # (this share of the lexical one); 0: the teacher alone
-    lexical_weight: float = 0.0
 
 
 # --- the loss (pure; tested in tests/test_distill.py) -------------------------------------------------------
@@ -211,8 +207,6 @@ def config_key(cfg: DistillConfig, layers: int) -> str:
     named relative to the repository, so a student distilled on the lent GPU machine (gpu_transfer.py) is
     reused here by the same command."""
     key = {k: v for k, v in asdict(cfg).items() if k not in ("device", "threads")}
-    if not key["lexical_weight"]:
-        del key["lexical_weight"]  # students distilled before the option existed keep their identity
     teacher = Path(cfg.teacher).resolve()
     key["teacher"] = str(teacher.relative_to(REPO)) if teacher.is_relative_to(REPO) else str(teacher)
     return json.dumps({**key, "layers": layers}, sort_keys=True, default=str)
@@ -228,8 +222,7 @@ def distill(cfg: DistillConfig = DistillConfig(), corpus_dir: Path = CORPUS_DIR,
     torch.set_num_threads(cfg.threads)
     cb = codebook()
     tok = load_tokenizer(base_model_dir() / "tokenizer.json")
-    train_records = read_jsonl(corpus_dir / "train.jsonl")
-    tr = encode(train_records, tok, cb, cfg.max_length)
+    tr = encode(read_jsonl(corpus_dir / "train.jsonl"), tok, cb, cfg.max_length)
     dv = encode(read_jsonl(corpus_dir / "dev.jsonl"), tok, cb, cfg.max_length)
     t_logits: dict[str, np.ndarray] = {}  # computed only if a student has to be trained
     teacher_dir = Path(cfg.teacher).parent / "model"
@@ -246,15 +239,7 @@ def distill(cfg: DistillConfig = DistillConfig(), corpus_dir: Path = CORPUS_DIR,
         else:
             log(f"L{layers}: distilling {cfg.steps} steps x {cfg.batch_size} from {cfg.teacher}")
             d.mkdir(parents=True, exist_ok=True)
-            if not t_logits:
-                t_logits = teacher_logits(cfg, tr, corpus_dir / "train.jsonl", log)
-                if cfg.lexical_weight > 0:
-                    lex = cached_lexical_logits(cb, train_records, file_sha256(corpus_dir / "train.jsonl"),
-                                                STUDENTS_DIR / "lexical", LexicalTeacherConfig(weight=cfg.lexical_weight),
-                                                log)
-                    t_logits = mix(cb, t_logits, lex, cfg.lexical_weight)
-                    log(f"soft targets of the primary heads: teacher x {1 - cfg.lexical_weight:g} + lexical x "
-                        f"{cfg.lexical_weight:g}")
+            t_logits = t_logits or teacher_logits(cfg, tr, corpus_dir / "train.jsonl", log)
             train_student(layers, cfg, tr, dv, t_logits, ckpt, log)
             stamp.write_text(config_key(cfg, layers))
             (d / "model.json").unlink(missing_ok=True)  # stale export
@@ -283,9 +268,6 @@ def add_student_arguments(p: argparse.ArgumentParser, layers: str, steps: str, t
     p.add_argument("--device", default=None, help=f"{note}cpu (default) or cuda (the lent GPU machine)")
     p.add_argument("--teacher", default=None, help=f"{note}teacher checkpoint ({teacher})")
     p.add_argument("--seed", type=int, default=None, help=f"{note}random seed (0)")
-    p.add_argument("--lexical-weight", type=float, default=None,
-                   help=f"{note}share of the word n-gram teacher in the primary heads' soft targets (0: none; "
-                        "train/lexical_teacher.py)")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -308,8 +290,7 @@ def student_layers(option: str | None) -> tuple[int, ...] | None:
 
 def config_from_args(args: argparse.Namespace) -> DistillConfig:
     return config_with(layers=student_layers(args.student_layers), steps=args.steps, alpha=args.alpha,
-                       device=args.device, teacher=args.teacher, seed=args.seed, aux_task_weight=args.aux_task_weight,
-                       lexical_weight=args.lexical_weight)
+                       device=args.device, teacher=args.teacher, seed=args.seed, aux_task_weight=args.aux_task_weight)
 
 
 def run(args: argparse.Namespace) -> None:

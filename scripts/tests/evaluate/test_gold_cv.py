@@ -177,3 +177,6 @@ def test_extra_and_only_pick_the_models_gold_cv_scores(tmp_path, capsys):
 
     assert main(["gold-cv", "--extra", f"L1={tmp_path}", "--only", "L9", "--out", str(tmp_path / "x.json")]) == 2
     assert "no model named L9" in capsys.readouterr().err and not (tmp_path / "x.json").exists()
+    # --reference names the model the paired tests compare with; it must be one of those scored
+    assert main(["gold-cv", "--only", "default,fast", "--reference", "teacher", "--out", str(tmp_path / "x.json")]) == 2
+    assert "--reference teacher: not among the models scored (default, fast)" in capsys.readouterr().err
