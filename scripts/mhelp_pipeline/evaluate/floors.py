@@ -86,6 +86,50 @@ def tfidf_lr(task: Task, X_tr, y_tr, m_tr, X_dv, cfg: FloorConfig) -> tuple[np.n
     return pred, None
 
 
+def floor_logits(tasks: list[Task], train: list[dict], texts: list[str], cfg: FloorConfig = FloorConfig()
+                 ) -> dict[str, np.ndarray] | None:
+    """The TF-IDF + LR floor of each task in ``tasks``, trained on ``train`` (corpus records, normalised text) as
+    tfidf_lr trains it, as logits of ``texts`` laid out like the model's heads: log-probabilities (label order of
+    the task) for single-label tasks, log-odds per label for multi-label tasks, so gold_cv scores the floor with
+    the model's own calibration and decisions (one "window" per post). None when no train post carries a label of
+    any of the tasks."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    if not any(t.key in r.get("labels", {}) for r in train for t in tasks):
+        return None
+    vec = TfidfVectorizer(ngram_range=(1, cfg.ngram_max), sublinear_tf=True, min_df=cfg.min_df,
+                          max_features=cfg.max_features)
+    X_tr = vec.fit_transform([r["text"] for r in train])
+    X = vec.transform(texts)
+    fit = lambda X_, y_: LogisticRegression(C=cfg.C, class_weight="balanced", max_iter=cfg.max_iter,  # noqa: E731
+                                            random_state=cfg.seed).fit(X_, y_)
+    out = {}
+    for task in tasks:
+        y_tr, m_tr = targets(task, train)
+        if task.kind == "single_label":
+            keep = y_tr != IGNORE
+            z = np.full((len(texts), task.n), np.log(1e-6))
+            classes = np.unique(y_tr[keep])
+            if len(classes) == 1:
+                z[:, classes[0]] = 0.0
+            elif len(classes) > 1:
+                clf = fit(X_tr[keep], y_tr[keep])
+                z[:, clf.classes_] = np.log(np.clip(clf.predict_proba(X), 1e-6, 1.0))
+            out[task.key] = z
+            continue
+        z = np.zeros((len(texts), task.n))
+        for j in range(task.n):
+            k = m_tr[:, j] > 0
+            vals = np.unique(y_tr[k, j])
+            if len(vals) < 2:  # a constant: certain of it (or 0.5 when the label is never known)
+                z[:, j] = 0.0 if not len(vals) else (np.log(1e6) if vals[0] else -np.log(1e6))
+            else:
+                z[:, j] = fit(X_tr[k], y_tr[k, j]).decision_function(X)
+        out[task.key] = z
+    return out
+
+
 def _with_ci(task: Task, pred, y, m, score, cfg: FloorConfig) -> dict:
     """The issue's metrics and a bootstrap interval of the task's reported headline."""
     out = issue_metrics(task, pred, y, m, score)

@@ -48,6 +48,7 @@ from ..core.paths import (CORPUS_DIR, GOLD_CV_DIR, GOLD_DEV, MODELS, REPO, REPOR
                           shipped_teacher_dir)
 from ..data.dedup import duplicate_clusters
 from ..data.gold import GoldFormatError, load_gold
+from ..data.normalise import normalise
 from ..export.calibrate import GOLD_CALIBRATION, CalibrationConfig, calibrate_posts
 from ..model.batching import Encoded, encode, load_tokenizer, targets
 from ..runtime.inference import (Head, WindowRunner, as_shipped, decisions, empty_decisions, heads_probabilities,
@@ -55,6 +56,7 @@ from ..runtime.inference import (Head, WindowRunner, as_shipped, decisions, empt
 from ..train.distill import DistillConfig, add_student_arguments, config_with, student_layers
 from .agreement import agreement
 from .bootstrap import BootstrapConfig
+from .floors import floor_logits
 from .frontier import paired_headlines, task_scores
 from .gold_retrain import pooled_held_out, retrain_folds
 from .reliability import ece
@@ -70,6 +72,7 @@ class GoldCVConfig:
         ("default", str(MODELS / "default")), ("fast", str(MODELS / "fast")),
         ("teacher", str(shipped_teacher_dir() / "model"))))
     teacher: str = "teacher"  # the paired reference for the students
+    floor: bool = True  # also score floors.floor_logits (TF-IDF + LR on the corpus train split) like a model
     sliced: str = "default"  # the model whose cross-fitted decisions are sliced by source and post length
     bootstrap: BootstrapConfig = field(default_factory=BootstrapConfig)
 
@@ -224,6 +227,8 @@ def gold_cv(cfg: GoldCVConfig = GoldCVConfig(), gold_path: Path = GOLD_DEV, out:
             res["slices"] = gold_slices(cb, cv_preds, enc)
         log(f"{name}: gold CV help F1 {res['models'][name]['cross_fitted']['help_seeking']['f1']:.3f} "
             f"(as shipped {res['models'][name]['as_shipped']['help_seeking']['f1']:.3f})")
+    if cfg.floor:
+        _score_floor(res, cb, gold, enc, folds, corpus_dir, preds, cfg, log)
     if retrain is not None:
         res["retrained"] = {}
         for layers in retrain.layers:
@@ -246,6 +251,35 @@ def gold_cv(cfg: GoldCVConfig = GoldCVConfig(), gold_path: Path = GOLD_DEV, out:
         out.write_text(json.dumps(res, indent=1) + "\n")
         log(f"wrote {out}")
     return res
+
+
+def _score_floor(res: dict, cb: Codebook, gold: list[dict], enc: Encoded, folds: np.ndarray, corpus_dir: Path,
+                 preds: dict, cfg: GoldCVConfig, log) -> None:
+    """The TF-IDF + LR floor trained on the corpus train split (the models' own training labels: silver for the
+    primary heads), scored on gold like a model: ``as_trained`` (argmax / p >= 0.5 of its class-balanced
+    regressions) and cross-fitted with the models' calibration (one window per post); paired model - floor."""
+    logits = floor_logits(list(cb.tasks), read_jsonl(corpus_dir / "train.jsonl"), [normalise(r["text"]) for r in gold])
+    if logits is None:
+        res["floor"] = {"skipped": f"no post of {corpus_dir}/train.jsonl carries a primary label"}
+        log("floor: skipped (no labelled training posts)")
+        return
+    windows = [{k: v[i:i + 1] for k, v in logits.items()} for i in range(len(gold))]
+    weights = [[1] for _ in gold]
+    raw = {t.key: Head(t.key, t.kind, list(t.labels), 1.0, [0.5] if t.n == 2 else None, "token_mean")
+           for t in cb.tasks}
+    as_trained = decisions(raw, heads_probabilities(cb, raw, windows, weights, range(len(gold))))
+    cv_preds, cv_probs, _ = cross_fitted(cb, windows, weights, enc, folds)
+    y = np.array(enc.single["help_seeking"])
+    preds["floor"] = cv_preds
+    res["floor"] = {"what": "TF-IDF (word 1-2-grams) + class-balanced logistic regression per task, trained on the "
+                            "corpus train split (floors.py), scored on the same gold posts",
+                    "as_trained": _scores(cb, as_trained, enc, cfg.bootstrap),
+                    "cross_fitted": _scores(cb, cv_preds, enc, cfg.bootstrap),
+                    "help_seeking_ece": {"cross_fitted": _help_ece(cv_probs["help_seeking"], y)}}
+    res["paired_floor"] = {f"{name} - floor": paired_headlines(preds[name], cv_preds, enc, cfg.bootstrap)
+                           for name in res["models"] if name in preds and name != "floor"}
+    log(f"floor: gold CV help F1 {res['floor']['cross_fitted']['help_seeking']['f1']:.3f}, causes macro-F1 "
+        f"{res['floor']['cross_fitted']['causes']['macro_f1']:.3f}")
 
 
 # --- the `gold-cv` command ---------------------------------------------------------------------------------------

@@ -42,6 +42,9 @@ def _yes_no(ok: bool | None) -> str:
     return "–" if ok is None else ("yes" if ok else "no")
 
 
+FLOOR = "TF-IDF + LR floor"
+
+
 def _rows(res: dict) -> list[tuple[str, str, dict, float | None]]:
     """(model, scoring, scores, ECE of p(help)) for every scored model and every gold-trained student."""
     rows = []
@@ -58,6 +61,10 @@ def _rows(res: dict) -> list[tuple[str, str, dict, float | None]]:
         rows.append((name, "cross-fitted", m["cross_fitted"], ece.get("cross_fitted")))
     for name, r in (res.get("retrained") or {}).items():
         rows.append((name, f"held-out fold ({r['steps']} steps)", r["held_out"], None))
+    floor = res.get("floor") or {}
+    if "cross_fitted" in floor:
+        rows.append((FLOOR, "as trained (argmax, p ≥ 0.5)", floor["as_trained"], None))
+        rows.append((FLOOR, "cross-fitted", floor["cross_fitted"], floor["help_seeking_ece"]["cross_fitted"]))
     return rows
 
 
@@ -188,4 +195,8 @@ def gold_section(res: dict | None, number_: int) -> list[str]:
                 "the issue asks a student to stay within 1 point of its teacher):", ""] + _paired_table(res["paired"])
     for name, r in (retrained or {}).items():
         out += [f"{name} − each model (the other side cross-fitted):", ""] + _paired_table(r["paired"])
+    if res.get("paired_floor"):
+        out += [f"Each model − the {FLOOR} (TF-IDF word 1-2-grams + class-balanced logistic regression trained on the "
+                "models' own training split, so the primary heads learn the same silver labels; both cross-fitted "
+                "with the same calibration), paired bootstrap on the same gold posts:", ""] + _paired_table(res["paired_floor"])
     return out

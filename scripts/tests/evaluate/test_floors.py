@@ -40,3 +40,29 @@ def test_floors_beat_majority_on_separable_data(tmp_path):
     assert cond["tfidf_lr"]["accuracy"] >= cond["majority"]["accuracy"] + 0.3
     assert res["tasks"]["dr_depression"]["tfidf_lr"] == {"n": 0}  # no labels: recorded, not crashed
     assert json.loads((tmp_path / "floors.json").read_text())["tasks"]["help_seeking"]["tfidf_lr"]["headline"]["metric"] == "f1"
+
+
+def test_floor_logits_are_laid_out_like_the_model_heads(tmp_path):
+    """gold_cv scores the floor with the models' calibration: log-probabilities in the task's label order for
+    single-label tasks, log-odds per label for multi-label ones; a label never known is log-odds 0."""
+    import numpy as np
+
+    from mhelp_pipeline.core.codebook import codebook
+    from mhelp_pipeline.core.io import read_jsonl
+    from mhelp_pipeline.evaluate.floors import floor_logits
+
+    cb = codebook()
+    d = _tiny_corpus(tmp_path)
+    train, dev = read_jsonl(d / "train.jsonl"), read_jsonl(d / "dev.jsonl")
+    tasks = [cb.task(k) for k in ("help_seeking", "condition", "causes")]
+    z = floor_logits(tasks, train, [r["text"] for r in dev], FloorConfig(min_df=1))
+    assert z["help_seeking"].shape == (len(dev), 2) and z["condition"].shape == (len(dev), cb.task("condition").n)
+    assert np.allclose(np.exp(z["condition"]).sum(1), 1, atol=1e-3)
+    yes = np.array([r["labels"]["help_seeking"] == "yes" for r in dev])
+    assert ((z["help_seeking"][:, 1] > z["help_seeking"][:, 0]) == yes).all()  # learned on separable data
+    cond = [cb.task("condition").labels[i] for i in z["condition"].argmax(1)]
+    assert np.mean([a == r["labels"]["condition"] for a, r in zip(cond, dev)]) > 0.8
+    work = cb.task("causes").labels.index("work")
+    assert ((z["causes"][:, work] > 0) == np.array([r["labels"]["causes"]["work"] == 1 for r in dev])).mean() > 0.6
+    assert (np.delete(z["causes"], work, axis=1) == 0).all()  # the other causes are never known in this corpus
+    assert floor_logits(tasks, [{"text": "x", "labels": {}}], ["y"]) is None

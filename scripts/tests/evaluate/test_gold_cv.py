@@ -96,6 +96,7 @@ def test_gold_cv_end_to_end_scores_as_the_engine_does(tmp_path, raw):
     assert res["gold_posts_read"] == 37 and res["left_out_in_corpus"] == 1  # the post the models could know
     assert res["agreement"]["posts"] == 37  # agreement is about the annotators: every post read
     assert res["fold_sizes"] == [12, 12, 12] and "skipped" in res["models"]["missing"]
+    assert "skipped" in res["floor"] and "paired_floor" not in res  # this corpus carries no labels to learn
     assert res["agreement"]["fleiss_kappa"]["help_seeking"] == pytest.approx(1.0)
     m = res["models"]["default"]
     assert m["as_shipped"]["help_seeking"]["n"] == 36 and len(m["fold_settings"]) == 3
