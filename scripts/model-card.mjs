@@ -155,19 +155,20 @@ function metricsTables(metrics, heads) {
 function goldHeadline(m) {
   const { entry, report, why } = goldCv(m);
   if (!entry) return [`**Gold dev: not measured for this version** (${why}; run \`python -m mhelp_pipeline gold-cv\`).`];
-  const rows = (mode) => {
-    const x = entry[mode];
-    return [
-      ci(x.help_seeking.ci?.f1),
-      `${f3(x.help_seeking.precision)} / ${f3(x.help_seeking.recall)}`,
-      ci(x.help_seeking.ci?.auroc),
-      f3(x.condition.accuracy),
-      f3(x.condition.macro_f1),
-      ci(x.causes.ci?.macro_f1),
-      `${f3(x.causes.labels_per_post?.predicted)} (gold ${f3(x.causes.labels_per_post?.gold)})`,
-      f3(entry.help_seeking_ece?.[mode]),
-    ];
-  };
+  const cells = (x, ece) => [
+    ci(x.help_seeking.ci?.f1),
+    `${f3(x.help_seeking.precision)} / ${f3(x.help_seeking.recall)}`,
+    ci(x.help_seeking.ci?.auroc),
+    f3(x.condition.accuracy),
+    f3(x.condition.macro_f1),
+    ci(x.causes.ci?.macro_f1),
+    `${f3(x.causes.labels_per_post?.predicted)} (gold ${f3(x.causes.labels_per_post?.gold)})`,
+    f3(ece),
+  ];
+  const rows = (mode) => cells(entry[mode], entry.help_seeking_ece?.[mode]);
+  const floor = report.floor?.cross_fitted
+    ? [`| *a baseline, not this model:* TF-IDF + logistic regression trained on the same training split, cross-fitted the same way | ${cells(report.floor.cross_fitted, report.floor.help_seeking_ece?.cross_fitted).join(" | ")} |`]
+    : [];
   const kappa = report.agreement?.fleiss_kappa ?? {};
   const folds = report.config?.folds;
   const table = entry.calibrated_on_gold
@@ -191,6 +192,7 @@ function goldHeadline(m) {
     "| scoring | help-seeking F1(yes) | precision / recall | AUROC | condition accuracy | condition macro-F1 | causes macro-F1 | causes per post | help-seeking ECE |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...table,
+    ...floor,
     ...how,
   ];
 }

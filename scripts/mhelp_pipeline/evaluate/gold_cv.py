@@ -22,6 +22,11 @@ the paired tests), ``--out`` writes elsewhere than reports/gold-cv.json. ``--ret
 issue's full protocol: per fold, a student distilled with the gold posts of the other folds as hard labels on top of
 the whole training corpus.
 
+The floor every model must beat is scored the same way (``GoldCVConfig.floor``): TF-IDF + logistic regression
+(floors.floor_logits) trained on the corpus train split -- for the primary heads, the same silver labels the
+models learn -- as trained (argmax / p >= 0.5) and cross-fitted with the models' own calibration (its logits as
+one window per post), with paired model - floor tests (``paired_floor``).
+
 Gold posts that are exact or near duplicates of a post in the corpus the models were built from
 (``in_corpus``) are left out and counted: build-corpus drops them from the corpus only when the gold file
 exists at build time, and the corpus may predate it. Folds are stratified by help_seeking x condition
