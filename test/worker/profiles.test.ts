@@ -53,11 +53,11 @@ describe("profile", () => {
   });
 
   it("a post between the thresholds is labelled differently by the profiles", async () => {
-    // no salt: a suffix would move p(yes). p(yes) ≈ 0.21 and ≈ 0.52 with the shipped default (0.6.1, calibrated on gold): between high_recall and
-    // balanced, and between balanced and high_precision
+    // no salt: a suffix would move p(yes). p(yes) ≈ 0.155 and ≈ 0.515 with the shipped default (0.7.0, calibrated on gold): between
+    // high_recall (0.138) and balanced (0.310), and between balanced and high_precision (0.785)
     const posts = [
-      { id: "low", text: "Does it ever get better?" },
-      { id: "mid", text: "I think I might need to talk to someone but I do not know." },
+      { id: "low", text: "How long does this feeling last?" },
+      { id: "mid", text: "How long will I feel this way?" },
     ];
     const labels: Record<string, string[]> = {};
     for (const name of PROFILES) labels[name] = (await predict({ posts, profile: name })).results.map((r) => r.help_seeking.label);

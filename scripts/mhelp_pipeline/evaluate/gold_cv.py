@@ -326,6 +326,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default=None,
                    help="where to write the report (default reports/gold-cv.json; give another path for a run with "
                         "--extra or --only, so the shipped report is not replaced)")
+    p.add_argument("--no-floor", action="store_true", help="do not score the TF-IDF + LR floor (saves ~2 min)")
     p.add_argument("--reference", default=None, metavar="NAME",
                    help="the model every other one is compared with in the paired tests (default: teacher); e.g. "
                         "default, to compare candidate students with the shipped one")
@@ -346,7 +347,7 @@ def run(args: argparse.Namespace) -> int:
         cfg = GoldCVConfig()
         cfg = replace(cfg, models=models_from_args(cfg.models, args.extra, args.only),
                       **({"folds": args.folds} if args.folds else {}),
-                      **({"teacher": args.reference} if args.reference else {}))
+                      **({"teacher": args.reference} if args.reference else {}), floor=not args.no_floor)
         if args.reference and cfg.teacher not in dict(cfg.models):
             raise ValueError(f"--reference {cfg.teacher}: not among the models scored ({', '.join(dict(cfg.models))})")
         if cfg.sliced not in dict(cfg.models):  # --only without the default: slice the first model instead
