@@ -58,6 +58,13 @@ def is_reseed(folder: str) -> bool:
     return re.fullmatch(r"L\d+-seed\d+", folder) is not None
 
 
+def repo_relative(path: str | Path) -> str:
+    """``path`` relative to the repository when it lies inside it: reports name files, never one machine's
+    absolute paths."""
+    p = Path(path).resolve()
+    return str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(path)
+
+
 def student_dir(layers: int, seed: int = 0, run_name: str | None = None) -> Path:
     """build/students/L<n> for seed 0 (what frontier.py measures), L<n>-seed<k> for the re-seeded runs that
     measure training noise (ship_check.py compares them with the shipped model); a named recipe variant

@@ -49,7 +49,7 @@ import numpy as np
 
 from ..core.codebook import Codebook, codebook
 from ..core.io import read_jsonl
-from ..core.paths import (CORPUS_DIR, GOLD_CV_DIR, GOLD_DEV, MODELS, REPO, REPORTS, base_model_dir,
+from ..core.paths import (CORPUS_DIR, GOLD_CV_DIR, GOLD_DEV, MODELS, REPO, REPORTS, base_model_dir, repo_relative,
                           shipped_teacher_dir)
 from ..data.dedup import duplicate_clusters
 from ..data.gold import GoldFormatError, load_gold
@@ -197,7 +197,7 @@ def gold_cv(cfg: GoldCVConfig = GoldCVConfig(), gold_path: Path = GOLD_DEV, out:
     folds = stratified_folds(gold, cfg.folds, cfg.seed)
     res: dict = {"what": "gold-dev k-fold cross-validation (gold_cv.py docstring)", "gold_posts_read": read,
                  "left_out_in_corpus": int(seen.sum()), "gold_posts": len(gold),
-                 "config": {**asdict(cfg), "models": dict(cfg.models)},
+                 "config": {**asdict(cfg), "models": {n: repo_relative(d) for n, d in cfg.models}},
                  "fold_sizes": np.bincount(folds).tolist(), "agreement": agreed, "models": {},
                  "paired": {}}
     preds: dict[str, dict] = {}

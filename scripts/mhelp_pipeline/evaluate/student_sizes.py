@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.codebook import REPORTED_HEADLINE
-from ..core.paths import BUILD, MODELS, REPO, REPORTS, shipped_teacher_dir
+from ..core.paths import BUILD, MODELS, REPO, REPORTS, repo_relative, shipped_teacher_dir
 
 TASKS = tuple(REPORTED_HEADLINE)  # help_seeking f1, condition accuracy, causes macro_f1
 
@@ -115,7 +115,7 @@ def student_sizes(rows: tuple[Row, ...], dirs: dict[str, Path], runs: int = 50, 
     (tests; by default it is measured)."""
     t0 = time.time()
     reports = {p: json.loads(Path(p).read_text()) for p in dict.fromkeys(r.report for r in rows)}
-    check = teacher_check(reports)
+    check = teacher_check({repo_relative(p): r for p, r in reports.items()})
     if not check["agree"]:
         raise ValueError(f"the gold-cv reports do not score the teacher alike, so their rows are not comparable: "
                          f"{json.dumps(check)}")
@@ -128,8 +128,7 @@ def student_sizes(rows: tuple[Row, ...], dirs: dict[str, Path], runs: int = 50, 
         meta, t = metas[r.name], timing["models"][r.name]
         res_rows[r.name] = {
             "shipped": f"models/{r.shipped}" if r.shipped else None,
-            "dir": str(dirs[r.name].resolve().relative_to(REPO)) if dirs[r.name].resolve().is_relative_to(REPO)
-            else str(dirs[r.name]),
+            "dir": repo_relative(dirs[r.name]),
             "layers": meta["architecture"]["layers"], "params": meta["architecture"]["params"],
             "calibration_fitted_on": ((meta.get("metrics") or {}).get("calibration") or {}).get("fitted_on"),
             "training": {k: meta["training"].get(k) for k in ("seed", "steps", "wall_seconds", "hardware")},
@@ -137,8 +136,7 @@ def student_sizes(rows: tuple[Row, ...], dirs: dict[str, Path], runs: int = 50, 
             "int8_mb": round(graphs[r.name].stat().st_size / 1e6, 2),
             "ms_per_window": {"median": t["median_ms"], "p10": t["p10_ms"], "p90": t["p90_ms"], "runs": t["runs"]},
             "ms_ratio_to_default": round(t["median_ms"] / base, 3),
-            "gold_cv": gold_row(reports[r.report], r.cv_name) | {"report": str(Path(r.report).resolve().relative_to(
-                REPO)) if Path(r.report).resolve().is_relative_to(REPO) else r.report, "model": r.cv_name},
+            "gold_cv": gold_row(reports[r.report], r.cv_name) | {"report": repo_relative(r.report), "model": r.cv_name},
         }
     res = {"what": "student sizes on the frontier (student_sizes.py docstring)",
            "primary_metric": "cross-fitted gold help-seeking F1 vs onnxruntime-web ms per 128-token window "
