@@ -59,10 +59,10 @@ def is_reseed(folder: str) -> bool:
 
 
 def repo_relative(path: str | Path) -> str:
-    """``path`` relative to the repository when it lies inside it: reports name files, never one machine's
-    absolute paths."""
+    """``path`` resolved, relative to the repository when it lies inside it: reports and run keys name files,
+    never one machine's absolute paths."""
     p = Path(path).resolve()
-    return str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(path)
+    return str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p)
 
 
 def student_dir(layers: int, seed: int = 0, run_name: str | None = None) -> Path:

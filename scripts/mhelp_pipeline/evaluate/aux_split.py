@@ -53,7 +53,7 @@ from ..core.paths import BUILD, CORPUS_DIR, MODELS, RAW, REPORTS
 from ..data.dedup import DedupConfig, duplicate_clusters, exact_key, shingles
 from ..data.normalise import normalise
 from .bootstrap import BootstrapConfig, paired_bootstrap
-from .floors import FloorConfig, targets, tfidf_lr
+from .floors import FloorConfig, targets, tfidf_lr, vectoriser
 from .metrics import issue_metrics, labelled_rows
 
 _WORD = re.compile(r"[a-z0-9']+")
@@ -353,10 +353,7 @@ def model_decisions(heads: dict, logits: list[dict], weights: list[list[int]], r
 
 def floor_decisions(train: list[dict], recs: list[dict], aux: tuple[str, ...], cfg: FloorConfig) -> dict:
     """The TF-IDF + LR floor of every auxiliary head, trained on ``train`` exactly as floors.py does."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    vec = TfidfVectorizer(ngram_range=(1, cfg.ngram_max), sublinear_tf=True, min_df=cfg.min_df,
-                          max_features=cfg.max_features)
+    vec = vectoriser(cfg)
     X_tr = vec.fit_transform([r["text"] for r in train])
     X = vec.transform([r["text"] for r in recs])
     cb = codebook()

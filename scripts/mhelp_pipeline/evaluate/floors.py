@@ -59,31 +59,55 @@ def majority(task: Task, y_tr, m_tr, n_dev: int) -> tuple[np.ndarray, np.ndarray
     return np.tile(np.array(top), (n_dev, 1)), None
 
 
-def tfidf_lr(task: Task, X_tr, y_tr, m_tr, X_dv, cfg: FloorConfig) -> tuple[np.ndarray, np.ndarray | None]:
+def vectoriser(cfg: FloorConfig):
+    """TF-IDF over word 1..ngram_max-grams, sublinear tf (fitted on the train texts by the caller)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(ngram_range=(1, cfg.ngram_max), sublinear_tf=True, min_df=cfg.min_df,
+                           max_features=cfg.max_features)
+
+
+def task_outputs(task: Task, X_tr, y_tr, m_tr, X, cfg: FloorConfig) -> np.ndarray:
+    """The floor's regressions of one task, fitted on the train rows, applied to ``X``: [rows, task.n].
+
+    single_label: class probabilities, 0 for a class no train row carries (one class known: that class with
+    probability 1; LR needs two). multi_label: one binary regression per label on the rows where the label is
+    known, its decision value (log-odds); +inf / -inf for a label whose known train entries are all 1 / all 0,
+    0 for a label never known."""
     from sklearn.linear_model import LogisticRegression
 
-    def fit(X, y):
+    def fit(X_, y_):
         return LogisticRegression(C=cfg.C, class_weight="balanced", max_iter=cfg.max_iter,
-                                  random_state=cfg.seed).fit(X, y)
+                                  random_state=cfg.seed).fit(X_, y_)
 
+    out = np.zeros((X.shape[0], task.n))
     if task.kind == "single_label":
         keep = y_tr != IGNORE
-        if len(np.unique(y_tr[keep])) < 2:  # one class only: LR cannot fit, the floor is that constant
-            return majority(task, y_tr, m_tr, X_dv.shape[0])
-        clf = fit(X_tr[keep], y_tr[keep])
-        proba = clf.predict_proba(X_dv)
-        pred = clf.classes_[proba.argmax(1)]
-        score = proba[:, list(clf.classes_).index(1)] if task.n == 2 else None
-        return pred, score
-    pred = np.zeros((X_dv.shape[0], task.n), dtype=int)
+        classes = np.unique(y_tr[keep])
+        if len(classes) == 1:
+            out[:, classes[0]] = 1.0
+        elif len(classes) > 1:
+            clf = fit(X_tr[keep], y_tr[keep])
+            out[:, clf.classes_] = clf.predict_proba(X)
+        return out
     for j in range(task.n):
         k = m_tr[:, j] > 0
         vals = np.unique(y_tr[k, j])
-        if len(vals) < 2:
-            pred[:, j] = int(vals[0]) if len(vals) else 0
-        else:
-            pred[:, j] = fit(X_tr[k], y_tr[k, j]).predict(X_dv)
-    return pred, None
+        if len(vals) == 1:
+            out[:, j] = np.inf if vals[0] else -np.inf
+        elif len(vals) > 1:
+            out[:, j] = fit(X_tr[k], y_tr[k, j]).decision_function(X)
+    return out
+
+
+def tfidf_lr(task: Task, X_tr, y_tr, m_tr, X_dv, cfg: FloorConfig) -> tuple[np.ndarray, np.ndarray | None]:
+    """Decisions (argmax; p >= 0.5 per label) and, for binary tasks, p(labels[1]) of task_outputs."""
+    if task.kind == "single_label" and len(np.unique(y_tr[y_tr != IGNORE])) < 2:
+        return majority(task, y_tr, m_tr, X_dv.shape[0])  # one class only: LR cannot fit, the floor is that constant
+    out = task_outputs(task, X_tr, y_tr, m_tr, X_dv, cfg)
+    if task.kind == "single_label":
+        return out.argmax(1), (out[:, 1] if task.n == 2 else None)
+    return (out > 0).astype(int), None
 
 
 def floor_logits(tasks: list[Task], train: list[dict], texts: list[str], cfg: FloorConfig = FloorConfig()
@@ -91,42 +115,18 @@ def floor_logits(tasks: list[Task], train: list[dict], texts: list[str], cfg: Fl
     """The TF-IDF + LR floor of each task in ``tasks``, trained on ``train`` (corpus records, normalised text) as
     tfidf_lr trains it, as logits of ``texts`` laid out like the model's heads: log-probabilities (label order of
     the task) for single-label tasks, log-odds per label for multi-label tasks, so gold_cv scores the floor with
-    the model's own calibration and decisions (one "window" per post). None when no train post carries a label of
-    any of the tasks."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
+    the model's own calibration and decisions (one "window" per post). A probability is floored at 1e-6 and a
+    constant label's log-odds is +-log(1e6). None when no train post carries a label of any of the tasks."""
     if not any(t.key in r.get("labels", {}) for r in train for t in tasks):
         return None
-    vec = TfidfVectorizer(ngram_range=(1, cfg.ngram_max), sublinear_tf=True, min_df=cfg.min_df,
-                          max_features=cfg.max_features)
+    vec = vectoriser(cfg)
     X_tr = vec.fit_transform([r["text"] for r in train])
     X = vec.transform(texts)
-    fit = lambda X_, y_: LogisticRegression(C=cfg.C, class_weight="balanced", max_iter=cfg.max_iter,  # noqa: E731
-                                            random_state=cfg.seed).fit(X_, y_)
     out = {}
     for task in tasks:
-        y_tr, m_tr = targets(task, train)
-        if task.kind == "single_label":
-            keep = y_tr != IGNORE
-            z = np.full((len(texts), task.n), np.log(1e-6))
-            classes = np.unique(y_tr[keep])
-            if len(classes) == 1:
-                z[:, classes[0]] = 0.0
-            elif len(classes) > 1:
-                clf = fit(X_tr[keep], y_tr[keep])
-                z[:, clf.classes_] = np.log(np.clip(clf.predict_proba(X), 1e-6, 1.0))
-            out[task.key] = z
-            continue
-        z = np.zeros((len(texts), task.n))
-        for j in range(task.n):
-            k = m_tr[:, j] > 0
-            vals = np.unique(y_tr[k, j])
-            if len(vals) < 2:  # a constant: certain of it (or 0.5 when the label is never known)
-                z[:, j] = 0.0 if not len(vals) else (np.log(1e6) if vals[0] else -np.log(1e6))
-            else:
-                z[:, j] = fit(X_tr[k], y_tr[k, j]).decision_function(X)
-        out[task.key] = z
+        z = task_outputs(task, X_tr, *targets(task, train), X, cfg)
+        out[task.key] = (np.log(np.clip(z, 1e-6, 1.0)) if task.kind == "single_label"
+                         else np.where(np.isinf(z), np.sign(z) * np.log(1e6), z))
     return out
 
 
@@ -143,13 +143,10 @@ def _with_ci(task: Task, pred, y, m, score, cfg: FloorConfig) -> dict:
 
 def floors(cfg: FloorConfig = FloorConfig(), corpus_dir: Path = CORPUS_DIR, out: Path = REPORTS / "floors.json",
            log=print) -> dict:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     t0 = time.time()
     cb = codebook()
     tr, dv = read_jsonl(corpus_dir / "train.jsonl"), read_jsonl(corpus_dir / "dev.jsonl")
-    vec = TfidfVectorizer(ngram_range=(1, cfg.ngram_max), sublinear_tf=True, min_df=cfg.min_df,
-                          max_features=cfg.max_features)
+    vec = vectoriser(cfg)
     X_tr = vec.fit_transform([r["text"] for r in tr])
     X_dv = vec.transform([r["text"] for r in dv])
     res: dict = {"config": asdict(cfg), "dev": "dev split (primary heads: silver labels; auxiliary heads: their datasets' labels)",

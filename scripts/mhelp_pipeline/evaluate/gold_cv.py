@@ -275,14 +275,13 @@ def _score_floor(res: dict, cb: Codebook, gold: list[dict], enc: Encoded, folds:
     as_trained = decisions(raw, heads_probabilities(cb, raw, windows, weights, range(len(gold))))
     cv_preds, cv_probs, _ = cross_fitted(cb, windows, weights, enc, folds)
     y = np.array(enc.single["help_seeking"])
-    preds["floor"] = cv_preds
     res["floor"] = {"what": "TF-IDF (word 1-2-grams) + class-balanced logistic regression per task, trained on the "
                             "corpus train split (floors.py), scored on the same gold posts",
                     "as_trained": _scores(cb, as_trained, enc, cfg.bootstrap),
                     "cross_fitted": _scores(cb, cv_preds, enc, cfg.bootstrap),
                     "help_seeking_ece": {"cross_fitted": _help_ece(cv_probs["help_seeking"], y)}}
     res["paired_floor"] = {f"{name} - floor": paired_headlines(preds[name], cv_preds, enc, cfg.bootstrap)
-                           for name in res["models"] if name in preds and name != "floor"}
+                           for name in res["models"] if name in preds}
     log(f"floor: gold CV help F1 {res['floor']['cross_fitted']['help_seeking']['f1']:.3f}, causes macro-F1 "
         f"{res['floor']['cross_fitted']['causes']['macro_f1']:.3f}")
 

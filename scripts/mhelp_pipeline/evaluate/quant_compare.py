@@ -34,7 +34,8 @@ from pathlib import Path
 
 from ..core.codebook import codebook
 from ..core.io import file_sha256, read_jsonl
-from ..core.paths import CORPUS_DIR, EXPORT_TMP, GOLD_DEV, MODELS, QUANTISATION_DIR, REPO, REPORTS, base_model_dir
+from ..core.paths import (CORPUS_DIR, EXPORT_TMP, GOLD_DEV, MODELS, QUANTISATION_DIR, REPO, REPORTS, base_model_dir,
+                          repo_relative)
 from ..data.gold import load_gold
 from ..export.export import decision_agreement, onnx_logits
 from ..export.quantise import quantise
@@ -45,11 +46,6 @@ CANDIDATES = (("dynamic_per_channel", "dynamic", True), ("dynamic_per_tensor", "
               ("mixed", "mixed", True), ("weight_only", "weight_only", True))
 PRIMARY = ("help_seeking", "condition", "causes")
 TARGET, MAX_TIME_RATIO = 0.99, 1.25
-
-
-def _rel(p: Path) -> str:
-    p = p.resolve()
-    return str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p)
 
 
 def compare(model_dir: Path = MODELS / "default", fp32: Path | None = None, corpus_dir: Path = CORPUS_DIR,
@@ -71,8 +67,8 @@ def compare(model_dir: Path = MODELS / "default", fp32: Path | None = None, corp
     ref = {k: onnx_logits(fp32, ids, runtime=runtime) for k, ids in sets.items()}
     log(f"fp32 first windows: {', '.join(f'{k} {len(v)}' for k, v in sets.items())} ({time.time() - t0:.0f}s)")
     work.mkdir(parents=True, exist_ok=True)
-    res: dict = {"what": "quant_compare.py docstring", "model": _rel(model_dir), "version": meta.get("version"),
-                 "fp32": _rel(fp32), "fp32_bytes": fp32.stat().st_size, "settings": "model.json temperatures and "
+    res: dict = {"what": "quant_compare.py docstring", "model": repo_relative(model_dir), "version": meta.get("version"),
+                 "fp32": repo_relative(fp32), "fp32_bytes": fp32.stat().st_size, "settings": "model.json temperatures and "
                  "thresholds of the model above", "first_windows": {k: len(v) for k, v in sets.items()},
                  "target": TARGET, "max_time_ratio": MAX_TIME_RATIO, "runtime": runtime,
                  "shipped_ort_web_silver_dev_agreement": (meta.get("metrics") or {}).get(

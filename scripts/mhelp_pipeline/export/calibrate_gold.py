@@ -156,16 +156,16 @@ def calibrate_on_gold(model_dir: Path, version: str | None = None, gold_path: Pa
     full = codebook()
     denc = encode(dev, tok, full, 128)
     log(f"  silver dev: {len(dev)} posts run in {time.time() - t1:.0f}s")
-    pooled = first_window = capped = no_map = None
+    pooled = first_window = unbudgeted = no_map = None
     if compare:
         fp, fr, _ = cross_fitted(cb, windows, weights, enc, fold_of, replace(GOLD_CALIBRATION, temperature_fit="first_window"))
         first_window = headline(_scores(cb, fp, enc, bootstrap), _help_ece(fr["help_seeking"], y_help))
         log(f"  gold, calibrated on gold with first-window temperatures (export's fit), cross-fitted: "
             f"{json.dumps(first_window)}")
-        cp, cr, _ = cross_fitted(cb, windows, weights, enc, fold_of, replace(GOLD_CALIBRATION, labels_ratio=None))
-        capped = headline(_scores(cb, cp, enc, bootstrap), _help_ece(cr["help_seeking"], y_help))
+        up, ur, _ = cross_fitted(cb, windows, weights, enc, fold_of, replace(GOLD_CALIBRATION, labels_ratio=None))
+        unbudgeted = headline(_scores(cb, up, enc, bootstrap), _help_ece(ur["help_seeking"], y_help))
         log(f"  gold, calibrated on gold, causes thresholds at each label's best F1 (no labels budget), cross-fitted: "
-            f"{json.dumps(capped)}")
+            f"{json.dumps(unbudgeted)}")
         np_, nr, _ = cross_fitted(cb, windows, weights, enc, fold_of, replace(GOLD_CALIBRATION, post_calibration=False))
         no_map = headline(_scores(cb, np_, enc, bootstrap), _help_ece(nr["help_seeking"], y_help))
         log(f"  gold, calibrated on gold without help_seeking's post-level map (temperature only), cross-fitted: "
@@ -209,7 +209,7 @@ def calibrate_on_gold(model_dir: Path, version: str | None = None, gold_path: Pa
             "shipped (gold only, temperatures fitted on aggregated posts)": cv,
             "gold only, temperatures fitted on first windows (export.py's fit)": first_window,
             "silver dev split + gold, temperatures fitted on aggregated posts": pooled,
-            "gold only, causes thresholds at each label's best F1 (no budget of predicted labels; 0.6.1's fit)": capped,
+            "gold only, causes thresholds at each label's best F1 (no budget of predicted labels; 0.6.1's fit)": unbudgeted,
             "gold only, no post-level map of help_seeking's p(yes) (temperature only)": no_map}
     m["gold_dev_cross_fitted"] = cv
     m["gold_dev_in_sample"] = _compact(in_sample)

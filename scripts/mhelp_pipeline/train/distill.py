@@ -52,7 +52,7 @@ import torch.nn.functional as F
 from ..core.codebook import Codebook, codebook
 from ..core.hardware import hardware
 from ..core.io import file_sha256, read_jsonl
-from ..core.paths import CORPUS_DIR, REPO, STUDENTS_DIR, TEACHER_CHECKPOINT, base_model_dir, student_dir
+from ..core.paths import CORPUS_DIR, STUDENTS_DIR, TEACHER_CHECKPOINT, base_model_dir, repo_relative, student_dir
 from ..evaluate.frontier import frontier
 from ..evaluate.metrics import logit_metrics, selection_score
 from ..export.export import export
@@ -207,8 +207,7 @@ def config_key(cfg: DistillConfig, layers: int) -> str:
     named relative to the repository, so a student distilled on the lent GPU machine (gpu_transfer.py) is
     reused here by the same command."""
     key = {k: v for k, v in asdict(cfg).items() if k not in ("device", "threads")}
-    teacher = Path(cfg.teacher).resolve()
-    key["teacher"] = str(teacher.relative_to(REPO)) if teacher.is_relative_to(REPO) else str(teacher)
+    key["teacher"] = repo_relative(cfg.teacher)
     return json.dumps({**key, "layers": layers}, sort_keys=True, default=str)
 
 
