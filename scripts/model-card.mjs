@@ -62,7 +62,7 @@ function blockGlance(m) {
     `| input | one post, English, normalised (version ${m.normalisation_version}: URLs, e-mails, usernames, phones, IPs, person names → placeholders), ${m.max_length}-token windows with ${m.stride} tokens of overlap |`,
     "| output | calibrated probabilities per head, thresholded labels, optional evidence spans |",
     `| gold-label evaluation | ${gold} |`,
-    `| files | ${code(m.onnx)} (${mb(m.metrics?.sizes_bytes?.int8_onnx)}, sha256 ${code(String(m.onnx_sha256).slice(0, 12) + "…")}), ${code(m.tokenizer)}, ${code("model.json")} |`,
+    `| files | ${code(m.onnx)} (${mb(m.metrics?.sizes_bytes?.int8_onnx)}, sha256 ${code(String(m.onnx_sha256).slice(0, 12) + "…")}), ${code(m.tokenizer)}, ${m.lexical ? `${code(m.lexical.file)} (lexical heads, sha256 ${code(String(m.lexical.sha256).slice(0, 12) + "…")}), ` : ""}${code("model.json")} |`,
   ].join("\n");
 }
 
@@ -74,6 +74,12 @@ function blockArchitecture(m) {
     `- Encoder: ${code(a.base)}, truncated to its first **${a.layers} layers** (hidden size ${a.hidden}, ${a.heads} attention heads), ${a.pooling} pooling, one linear head per task: ${int(a.params)} parameters.`,
     `- Export: ONNX opset ${a.opset}; ${a.quantisation}. ${mb(m.metrics?.sizes_bytes?.int8_onnx)} int8 vs ${mb(m.metrics?.sizes_bytes?.fp32_onnx)} fp32.`,
   ];
+  if (m.lexical) {
+    const weights = m.heads.filter((h) => h.lexical_weight !== undefined).map((h) => `${code(h.task)} ${h.lexical_weight}`);
+    lines.push(
+      `- Lexical heads (${code(m.lexical.file)}): TF-IDF over ${int(m.lexical.vocabulary)} word 1–2-grams + a logistic regression per primary head, trained on ${int(m.lexical.trained_on?.posts)} silver posts (${m.lexical.trained_on?.split}). Their logits are mixed into every window's logits, (1 − w) · encoder + w · lexical, with w fitted on gold: ${weights.join(", ")}. On gold the encoder alone does not beat a bag of words on causes; the mix beats both (model report, headline).`,
+    );
+  }
   if (agree.length) {
     lines.push(
       `- int8 vs fp32 on the dev split: the same prediction for ${pct(Math.min(...agree))}–${pct(Math.max(...agree))} of posts per head (largest logit difference ${m.metrics.int8_vs_fp32_dev_agreement.max_abs_logit_diff}); fp32 ONNX vs PyTorch: largest logit difference ${m.metrics?.fp32_onnx_vs_torch_max_abs_logit_diff}.`,
@@ -106,7 +112,7 @@ function blockCalibration(m) {
     else if (h.kind === "single_label") thr = `p(${h.labels[1]}) ≥ ${h.thresholds[0].toFixed(2)}`;
     else thr = h.labels.map((l, i) => `${l} ${h.thresholds[i].toFixed(2)}`).join(", ");
     const agg = h.aggregation ?? (h.kind === "single_label" ? "token_mean" : "max");
-    return `| ${code(h.task)} | ${h.kind.replace("_", "-")} | ${h.temperature.toFixed(4)} | ${thr} | ${code(agg)} |`;
+    return `| ${code(h.task)} | ${h.kind.replace("_", "-")} | ${h.temperature.toFixed(4)} | ${thr} | ${code(agg)} | ${h.lexical_weight ?? 0} |`;
   });
   const onGold = m.metrics?.calibration?.fitted_on === "gold";
   const choice = Object.entries((onGold ? m.metrics.calibration.aggregation_choice_f1_gold : m.metrics?.aggregation_choice_f1) ?? {}).map(
@@ -117,8 +123,8 @@ function blockCalibration(m) {
     ...(cal?.fitted_on === "gold"
       ? [`**Fitted on gold.** ${cal.primary_heads}. Temperatures are fitted on the aggregated post probabilities the engine reports. Auxiliary heads: ${cal.auxiliary_heads}. Estimate: ${cal.estimate}.`, ""]
       : []),
-    "| head | kind | temperature | threshold(s) | windows of a long post |",
-    "|---|---|---:|---|---|",
+    "| head | kind | temperature | threshold(s) | windows of a long post | lexical weight |",
+    "|---|---|---:|---|---|---:|",
     ...rows,
   ];
   const out = result;

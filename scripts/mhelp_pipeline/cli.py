@@ -38,6 +38,8 @@ COMMANDS = {
                                  "(model.json only; the cross-fitted gold CV is its estimate)"),
     "evidence-scorer": Command("train.evidence_scorer", "the request-sentence scorer of explain, learned from silver "
                                "help_evidence -> models/evidence-scorer.json + its shared test vectors"),
+    "lexical-heads": Command("train.lexical_heads", "TF-IDF + LR per primary head -> models/<variant>/lexical.json "
+                             "(the engine mixes it in by each head's lexical_weight) + its shared test vectors"),
     "reference": Command("runtime.reference", "test/fixtures/parity.json: the Python reference of the engine"),
     "gold-cv": Command("evaluate.gold_cv", "the headline: k-fold cross-validation over gold dev -> "
                        "reports/gold-cv.json"),

@@ -1,9 +1,11 @@
 // The inference engine shared by every surface (Worker, CLI, evaluation). Data flows one way:
-// text → normalise → tokenize (windows) → ONNX model → calibrated heads → Prediction.
+// text → normalise → tokenize (windows) → ONNX model (+ the lexical heads' logits, where model.json names them)
+// → calibrated heads → Prediction.
 // No Worker or Node APIs in here: hosts pass the model assets and a configured onnxruntime-web module.
 import { aggregateWindows, decide, postCalibrate, windowProbabilities } from "./heads";
+import { LexicalHeads, mixLogits } from "./lexical";
 import { headSpecs, parseModelMetadata, type ModelMetadata } from "./metadata";
-import { normalise } from "./normalise";
+import { normalise, NORMALISATION_VERSION } from "./normalise";
 // One file for every onnxruntime-web session that must compute what the Worker computes: this engine,
 // scripts/ort_web_runner.mjs (the Python reference's runtime) and scripts/bench_ort_web.mjs.
 import sessionDefaults from "./session-options.json";
@@ -16,6 +18,8 @@ export interface ModelAssets {
   onnx: ArrayBuffer | Uint8Array;
   /** parsed tokenizer.json */
   tokenizer: object;
+  /** parsed lexical.json: required when model.json names one (`lexical.file`, model format 4) */
+  lexical?: unknown;
 }
 
 export interface EngineOptions {
@@ -48,6 +52,7 @@ export class Engine {
     tokenizer: WindowTokenizer,
     private readonly ort: OrtModuleLike,
     private readonly session: OrtSessionLike,
+    private readonly lexical: LexicalHeads | null,
     options: EngineOptions,
   ) {
     this.metadata = metadata;
@@ -57,11 +62,22 @@ export class Engine {
     this.batchSize = Math.max(1, Math.floor(options.batchSize ?? 1));
     const missing = this.heads.map((h) => h.task).filter((t) => !session.outputNames.includes(t));
     if (missing.length) throw new Error(`the ONNX model has no output for head(s) ${missing.join(", ")}`);
+    for (const head of this.heads) {
+      if (!head.lexical_weight) continue;
+      if (!lexical) throw new Error(`model.json: head "${head.task}" has a lexical_weight but the model names no lexical.json`);
+      if (lexical.tasks.get(head.task) !== head.labels.length) {
+        throw new Error(`lexical.json has no head "${head.task}" with ${head.labels.length} labels`);
+      }
+    }
   }
 
   /** Validates the metadata and creates the one InferenceSession this engine uses. */
   static async load(assets: ModelAssets, ort: OrtModuleLike, options: EngineOptions = {}): Promise<Engine> {
     const metadata = parseModelMetadata(assets.metadata);
+    if (metadata.lexical && assets.lexical === undefined) {
+      throw new Error(`model.json names lexical heads (${metadata.lexical.file}) but none were loaded: pass lexical.json with the model`);
+    }
+    const lexical = metadata.lexical ? LexicalHeads.parse(assets.lexical, NORMALISATION_VERSION) : null;
     const tokenizer = new WindowTokenizer(assets.tokenizer, metadata.max_length, metadata.stride);
     const bytes = assets.onnx instanceof Uint8Array ? assets.onnx : new Uint8Array(assets.onnx);
     const extra = (options.sessionOptions?.extra ?? {}) as { session?: Record<string, string> };
@@ -72,7 +88,7 @@ export class Engine {
       // on every run (weight-only int8 models: 12 % faster, same values); callers may add session entries.
       extra: { ...extra, session: { ...sessionDefaults.extra.session, ...extra.session } },
     });
-    return new Engine(metadata, tokenizer, ort, session, options);
+    return new Engine(metadata, tokenizer, ort, session, lexical, options);
   }
 
   async predict(texts: string[]): Promise<Prediction[]> {
@@ -82,6 +98,8 @@ export class Engine {
   /** Predicts texts that were already normalised (the Worker normalises first to build cache keys). */
   async predictNormalised(texts: string[]): Promise<Prediction[]> {
     const posts = texts.map((t) => this.tokenizer.windows(t));
+    const mixed = this.heads.some((h) => h.lexical_weight);
+    const lexical = texts.map((t) => (mixed && this.lexical ? this.lexical.logits(t) : {}));
     const flat: Array<{ post: number; window: Window }> = [];
     posts.forEach((p, post) => p.windows.forEach((window) => flat.push({ post, window })));
 
@@ -92,7 +110,9 @@ export class Engine {
       const batch = flat.slice(start, start + this.batchSize);
       const logits = await this.run(batch.map((b) => b.window.ids));
       batch.forEach((b, row) => {
-        probs[b.post]![seen[b.post]!++] = this.heads.map((head, h) => windowProbabilities(head, logits[h]![row]!));
+        probs[b.post]![seen[b.post]!++] = this.heads.map((head, h) =>
+          windowProbabilities(head, mixLogits(logits[h]![row]!, lexical[b.post]![head.task], head.lexical_weight ?? 0)),
+        );
       });
     }
 
@@ -111,14 +131,16 @@ export class Engine {
    * Raw logits of every window of one normalised text, one window per run — the quantity the parity
    * test compares with the Python reference (scripts/mhelp_pipeline/runtime/inference.py).
    */
-  async windowLogits(normalisedText: string): Promise<{ ids: number[][]; logits: Record<string, number[][]> }> {
+  async windowLogits(
+    normalisedText: string,
+  ): Promise<{ ids: number[][]; logits: Record<string, number[][]>; lexical: Record<string, number[]> | null }> {
     const { windows } = this.tokenizer.windows(normalisedText);
     const logits: Record<string, number[][]> = Object.fromEntries(this.heads.map((h) => [h.task, []]));
     for (const w of windows) {
       const out = await this.run([w.ids]);
       this.heads.forEach((h, i) => logits[h.task]!.push(out[i]![0]!));
     }
-    return { ids: windows.map((w) => w.ids), logits };
+    return { ids: windows.map((w) => w.ids), logits, lexical: this.lexical?.logits(normalisedText) ?? null };
   }
 
   /** One ONNX run over padded windows; returns logits[head][row][label]. */

@@ -6,8 +6,9 @@ import { NORMALISATION_VERSION } from "./normalise";
 import type { Aggregation, HeadSpec } from "./types";
 
 /** 1: the first format. 2: adds each head's `aggregation` (format 1 files get the kind's default). 3: adds a binary
- * head's optional `post_calibration` map (docs/model-format.md). */
-export const SUPPORTED_FORMAT_VERSIONS: readonly number[] = [1, 2, 3];
+ * head's optional `post_calibration` map. 4: adds the optional lexical heads (`lexical`) and each head's
+ * `lexical_weight` (docs/model-format.md). */
+export const SUPPORTED_FORMAT_VERSIONS: readonly number[] = [1, 2, 3, 4];
 
 const headSchema = z.object({
   task: z.string(),
@@ -18,6 +19,8 @@ const headSchema = z.object({
   aggregation: z.enum(["token_mean", "max"]).optional(),
   /** binary single_label heads: monotone map of the aggregated p(labels[1]) (knots; absent = no map) */
   post_calibration: z.object({ x: z.array(z.number().min(0).max(1)).min(2), y: z.array(z.number().min(0).max(1)).min(2) }).optional(),
+  /** weight of the post's lexical logits in every window's logits, (1 - w) * window + w * lexical (format 4; absent = 0) */
+  lexical_weight: z.number().min(0).max(1).optional(),
 });
 
 /** Format 1 had no per-head aggregation: a long post is judged as a whole by single-label heads, and a
@@ -90,6 +93,8 @@ export const modelMetadataSchema = z
     codebook_version: z.string(),
     heads: z.array(headSchema).min(1),
     notice: z.string().default("Decision support for trained humans, not a diagnosis."),
+    /** the lexical heads' file in the model folder (format 4; src/engine/lexical.ts); absent = the encoder alone */
+    lexical: z.object({ file: z.string().min(1), format_version: z.number(), sha256: z.string().optional() }).passthrough().optional(),
     /** named thresholds on p(help_seeking = yes) (issue 15); absent in models exported before 0.5.0's profiles */
     profiles: profilesSchema.optional(),
   })
@@ -113,6 +118,9 @@ export function parseModelMetadata(raw: unknown): ModelMetadata {
   if (meta.stride >= meta.max_length - 2) {
     throw new Error(`model.json: stride (${meta.stride}) must be smaller than max_length - 2 (${meta.max_length - 2})`);
   }
+  if (meta.lexical && meta.format_version < 4) {
+    throw new Error(`model.json names lexical heads (${meta.lexical.file}), which needs format_version 4`);
+  }
   for (const head of meta.heads) {
     if (meta.format_version < 2 && head.aggregation) {
       throw new Error(`model.json: head "${head.task}" sets aggregation, which needs format_version 2`);
@@ -122,6 +130,12 @@ export function parseModelMetadata(raw: unknown): ModelMetadata {
     }
     if (meta.format_version < 3 && head.post_calibration) {
       throw new Error(`model.json: head "${head.task}" sets post_calibration, which needs format_version 3`);
+    }
+    if (meta.format_version < 4 && head.lexical_weight !== undefined) {
+      throw new Error(`model.json: head "${head.task}" sets lexical_weight, which needs format_version 4`);
+    }
+    if (head.lexical_weight && !meta.lexical) {
+      throw new Error(`model.json: head "${head.task}" sets lexical_weight but no lexical heads are named (lexical.file)`);
     }
     if (head.post_calibration) checkPostCalibration(head.task, head.kind, head.labels.length, head.post_calibration);
     const task = TASKS.find((t) => t.key === head.task);

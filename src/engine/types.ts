@@ -35,6 +35,9 @@ export interface HeadSpec {
   /** binary single_label only: a monotone piecewise-linear map of the aggregated p(labels[1]) through the knots
    * (x strictly increasing, constant outside [x[0], x[x.length - 1]]); p(labels[0]) = 1 - p(labels[1]). Absent = no map. */
   post_calibration?: PostCalibration;
+  /** weight of the post's lexical logits in every window's logits: (1 - w) * window + w * lexical (model format 4;
+   * absent or 0 = the encoder alone) */
+  lexical_weight?: number;
 }
 
 /** Knots of a head's post-level calibration map (model.json `post_calibration`). */

@@ -25,6 +25,8 @@ export interface ModelFiles {
   metadata: Record<string, unknown>;
   onnx: Uint8Array;
   tokenizer: object;
+  /** parsed lexical.json, when model.json names lexical heads */
+  lexical?: unknown;
 }
 
 export function readModelDir(modelDir: string): ModelFiles {
@@ -34,11 +36,16 @@ export function readModelDir(modelDir: string): ModelFiles {
   const metadata = JSON.parse(readFileSync(metaPath, "utf8")) as Record<string, unknown>;
   const onnxPath = join(dir, String(metadata.onnx));
   const tokPath = join(dir, String(metadata.tokenizer));
-  for (const p of [onnxPath, tokPath]) if (!existsSync(p)) throw new Error(`model.json in ${dir} names ${p}, which does not exist`);
+  const lexical = metadata.lexical as { file?: unknown } | undefined;
+  const lexPath = lexical ? join(dir, String(lexical.file)) : null;
+  for (const p of [onnxPath, tokPath, ...(lexPath ? [lexPath] : [])]) {
+    if (!existsSync(p)) throw new Error(`model.json in ${dir} names ${p}, which does not exist`);
+  }
   return {
     metadata,
     onnx: new Uint8Array(readFileSync(onnxPath)),
     tokenizer: JSON.parse(readFileSync(tokPath, "utf8")) as object,
+    ...(lexPath ? { lexical: JSON.parse(readFileSync(lexPath, "utf8")) as unknown } : {}),
   };
 }
 

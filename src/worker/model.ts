@@ -12,18 +12,23 @@
 import metadataJson from "mhelp-model/model.json";
 import tokenizerJson from "mhelp-model/tokenizer.json";
 import onnxBytes from "mhelp-model/model.int8.onnx";
+// the lexical heads (model format 4): every shipped variant has them; model.json must name this file
+import lexicalJson from "mhelp-model/lexical.json";
 import { Engine } from "../engine/engine";
 import { parseProfiles, type ModelProfiles } from "../engine/metadata";
 import { getOrt, SESSION_OPTIONS } from "./ort-workerd";
 
 /** The bundled ONNX file name; model.json must point at it. */
 export const BUNDLED_ONNX = "model.int8.onnx";
+/** The bundled lexical heads' file name; model.json's `lexical.file` must name it. */
+export const BUNDLED_LEXICAL = "lexical.json";
 
 interface BundledMetadata {
   name: string;
   version: string;
   variant?: string;
   onnx?: string;
+  lexical?: { file?: string };
   heads?: Array<{ task: string }>;
 }
 
@@ -61,9 +66,12 @@ async function createEngine(): Promise<Engine> {
   if (metadata.onnx !== undefined && metadata.onnx !== BUNDLED_ONNX) {
     throw new Error(`the bundled model.json names onnx "${metadata.onnx}" but the Worker bundles "${BUNDLED_ONNX}"`);
   }
+  if (metadata.lexical?.file !== BUNDLED_LEXICAL) {
+    throw new Error(`the bundled model.json names lexical heads "${metadata.lexical?.file ?? "(none)"}" but the Worker bundles "${BUNDLED_LEXICAL}"`);
+  }
   const started = Date.now();
   const engine = await Engine.load(
-    { metadata: metadataJson, onnx: new Uint8Array(onnxBytes), tokenizer: tokenizerJson as object },
+    { metadata: metadataJson, onnx: new Uint8Array(onnxBytes), tokenizer: tokenizerJson as object, lexical: lexicalJson },
     getOrt(),
     { sessionOptions: SESSION_OPTIONS },
   );

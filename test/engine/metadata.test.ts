@@ -1,4 +1,4 @@
-// model.json validation (docs/model-format.md): formats 1 and 2 are read, window aggregation defaults by
+// model.json validation (docs/model-format.md): formats 1 to 4 are read, window aggregation defaults by
 // kind in format 1, and a broken or mismatched file fails at load with a message that says what is wrong.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -7,15 +7,21 @@ import { headSpecs, parseModelMetadata, PROFILES } from "../../src/engine/metada
 const shipped = JSON.parse(readFileSync("models/default/model.json", "utf8")) as Record<string, unknown> & {
   heads: Array<Record<string, unknown>>;
 };
-/** the shipped file as format 3 (the newest format), whatever format the shipped file is in */
-const clone = () => ({ ...structuredClone(shipped), format_version: 3 }) as typeof shipped;
+/** the shipped file as format 4 (the newest format), whatever format the shipped file is in */
+const clone = () => ({ ...structuredClone(shipped), format_version: 4 }) as typeof shipped;
 const withoutAggregation = (m: ReturnType<typeof clone>) => {
   m.heads.forEach((h) => delete h.aggregation);
   return withoutMap(m);
 };
-/** no head with a post_calibration map (format 3's field) */
+/** no head with a post_calibration map (format 3's field), no lexical heads (format 4's) */
 const withoutMap = (m: ReturnType<typeof clone>) => {
   m.heads.forEach((h) => delete (h as { post_calibration?: unknown }).post_calibration);
+  return withoutLexical(m);
+};
+/** no lexical heads and no head that mixes them in (format 4's fields) */
+const withoutLexical = (m: ReturnType<typeof clone>) => {
+  delete (m as { lexical?: unknown }).lexical;
+  m.heads.forEach((h) => delete (h as { lexical_weight?: unknown }).lexical_weight);
   return m;
 };
 
@@ -70,9 +76,9 @@ describe("model.json", () => {
     multiclassMax.heads.find((h) => h.task === "condition")!.aggregation = "max";
     expect(() => parseModelMetadata(multiclassMax)).toThrow(/max aggregation of a single-label head needs two labels/);
     const future = clone();
-    future.format_version = 4;
-    expect(() => parseModelMetadata(future)).toThrow(/unsupported format_version; this engine reads 1, 2, 3/);
-    const mapInFormat2 = clone();
+    future.format_version = 5;
+    expect(() => parseModelMetadata(future)).toThrow(/unsupported format_version; this engine reads 1, 2, 3, 4/);
+    const mapInFormat2 = withoutLexical(clone());
     mapInFormat2.format_version = 2;
     expect(() => parseModelMetadata(mapInFormat2)).toThrow(/post_calibration, which needs format_version 3/);
   });
@@ -84,6 +90,22 @@ describe("model.json", () => {
     const s = clone();
     s.stride = (s.max_length as number) - 2;
     expect(() => parseModelMetadata(s)).toThrow(/stride/);
+  });
+
+  it("reads the optional lexical heads (format 4) and refuses a lexical_weight without them or in an older format", () => {
+    const m = clone();
+    m.lexical = { file: "lexical.json", format_version: 1 };
+    m.heads.find((h) => h.task === "causes")!.lexical_weight = 0.6;
+    expect(headSpecs(parseModelMetadata(m)).find((h) => h.task === "causes")!.lexical_weight).toBe(0.6);
+    const orphan = structuredClone(m);
+    delete orphan.lexical;
+    expect(() => parseModelMetadata(orphan)).toThrow(/lexical_weight but no lexical heads are named/);
+    const old = structuredClone(m);
+    old.format_version = 3;
+    expect(() => parseModelMetadata(old)).toThrow(/lexical heads \(lexical.json\), which needs format_version 4/);
+    const heavy = structuredClone(m);
+    heavy.heads.find((h) => h.task === "causes")!.lexical_weight = 1.5;
+    expect(() => parseModelMetadata(heavy)).toThrow(/lexical_weight/);
   });
 
   it("reads an optional post_calibration map on a binary single-label head and refuses malformed ones", () => {

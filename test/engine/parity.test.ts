@@ -22,6 +22,8 @@ interface ParityCase {
   normalised: string;
   windows: number[][];
   logits: Record<string, number[][]>;
+  /** the lexical heads' logits of the post; null when the model has none */
+  lexical: Record<string, number[]> | null;
   probs: Record<string, number[]>;
   labels: Record<string, string | string[]>;
 }
@@ -51,6 +53,10 @@ describe("parity with the Python reference", () => {
       perWindow.forEach((row, w) => row.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - got.logits[task]![w]![i]!)))));
     }
     expect(maxDiff).toBeLessThan(LOGIT_TOLERANCE);
+    expect(got.lexical === null).toBe(c.lexical === null);
+    for (const [task, z] of Object.entries(c.lexical ?? {})) {
+      z.forEach((v, i) => expect(Math.abs(v - got.lexical![task]![i]!)).toBeLessThan(LOGIT_TOLERANCE));
+    }
 
     const [pred] = await engine.predictNormalised([c.normalised]);
     for (const head of engine.heads) {

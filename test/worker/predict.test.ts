@@ -2,6 +2,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import modelJson from "../../models/default/model.json";
+import parity from "../fixtures/parity.json";
 import { PRIMARY_TASKS } from "../../src/engine/codebook";
 import { normalise } from "../../src/engine/normalise";
 import { predictionKey } from "../../src/worker/prediction-cache";
@@ -28,6 +29,21 @@ describe("POST /v1/predict", () => {
   // One cold request first so the session creation is timed on its own.
   beforeAll(async () => {
     await predict({ posts: [{ id: "warm", text: "warming up the session in this isolate" }] });
+  });
+
+  it("serves the Python reference's probabilities: encoder and lexical heads mixed as model.json says (parity fixture)", async () => {
+    const cases = (parity as unknown as { model_version: string; cases: Array<{ name: string; text: string; lexical: unknown; probs: Record<string, number[]> }> })
+      .cases.filter((c) => c.text.trim() && c.text.length < 2000);
+    expect((parity as { model_version: string }).model_version).toBe(model.version);
+    expect(cases.every((c) => c.lexical !== null)).toBe(true); // the shipped model has lexical heads
+    const { json } = await predict({ posts: cases.map((c) => ({ id: c.name, text: c.text })) });
+    for (const [i, c] of cases.entries()) {
+      const r = json.results[i] as unknown as Record<string, { probs: Record<string, number> }>;
+      for (const task of PRIMARY_TASKS) {
+        const labels = model.heads.find((h) => h.task === task)!.labels;
+        labels.forEach((label, j) => expect(Math.abs(r[task]!.probs[label]! - c.probs[task]![j]!), `${c.name} ${task} ${label}`).toBeLessThan(1e-6));
+      }
+    }
   });
 
   it("predicts every head, then serves the identical result from KV (miss → hit)", async () => {

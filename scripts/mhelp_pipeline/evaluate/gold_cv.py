@@ -58,6 +58,7 @@ from ..export.calibrate import GOLD_CALIBRATION, CalibrationConfig, calibrate_po
 from ..model.batching import Encoded, encode, load_tokenizer, targets
 from ..runtime.inference import (Head, WindowRunner, as_shipped, decisions, empty_decisions, heads_probabilities,
                                  put_decisions)
+from ..runtime.lexical import post_lexical
 from ..train.distill import DistillConfig, add_student_arguments, config_with, student_layers
 from .agreement import agreement
 from .bootstrap import BootstrapConfig
@@ -108,14 +109,18 @@ def stratified_folds(records: list[dict], k: int, seed: int = 0) -> np.ndarray:
 
 
 def cross_fitted(cb: Codebook, windows: list[dict], weights: list[list[int]], enc: Encoded, folds: np.ndarray,
-                 cfg: CalibrationConfig = GOLD_CALIBRATION, extra: tuple | None = None
-                 ) -> tuple[dict[str, tuple], dict[str, np.ndarray], list[dict]]:
+                 cfg: CalibrationConfig = GOLD_CALIBRATION, extra: tuple | None = None,
+                 lexical: list[dict] | None = None) -> tuple[dict[str, tuple], dict[str, np.ndarray], list[dict]]:
     """Decisions ``{task: (pred, score)}`` and probabilities for every post from settings fitted on the other
     folds, and those settings per fold. Row i of every output belongs to post i. ``cfg``: by default the fit
     calibrate-on-gold ships (calibrate.GOLD_CALIBRATION), so the pooled result is that procedure's estimate.
     ``extra`` = (windows, weights, Encoded) of other posts (e.g. the silver dev split) added to every fold's fit
-    set; the held-out gold fold is still scored only by settings that never saw it."""
+    set; the held-out gold fold is still scored only by settings that never saw it. ``lexical``: each post's lexical
+    logits (a model with lexical heads; with ``extra``, the extra posts' after the gold posts'): every fold then also
+    fits each head's lexical_weight (calibrate_posts)."""
     xw, xg, xe = extra if extra is not None else ([], [], None)
+    if lexical is not None and len(lexical) != len(windows) + len(xw):
+        raise ValueError(f"lexical logits for {len(lexical)} posts, windows for {len(windows) + len(xw)}")
     n = len(windows)
     probs = {t.key: np.zeros((n, t.n)) for t in cb.tasks}
     preds = empty_decisions(cb, n)
@@ -123,16 +128,19 @@ def cross_fitted(cb: Codebook, windows: list[dict], weights: list[list[int]], en
     for f in range(int(folds.max()) + 1):
         fit, held = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
         sub = enc.take(fit) if xe is None else enc.take(fit).concat(xe)
+        lex_fit = None if lexical is None else [lexical[i] for i in fit] + lexical[len(windows):]
         cal = calibrate_posts(cb, [windows[i] for i in fit] + list(xw), [weights[i] for i in fit] + list(xg), sub.single,
-                              sub.multi, sub.multi_mask, cfg)
+                              sub.multi, sub.multi_mask, cfg, lexical=lex_fit)
         heads = {t.key: Head(t.key, t.kind, list(t.labels), cal[t.key]["temperature"], cal[t.key]["thresholds"],
-                             cal[t.key]["aggregation"], cal[t.key].get("post_calibration")) for t in cb.tasks}
-        p = heads_probabilities(cb, heads, windows, weights, held)
+                             cal[t.key]["aggregation"], cal[t.key].get("post_calibration"),
+                             cal[t.key].get("lexical_weight", 0.0)) for t in cb.tasks}
+        p = heads_probabilities(cb, heads, windows, weights, held, lexical)
         put_decisions(preds, decisions(heads, p), held)
         for k in probs:
             probs[k][held] = p[k]
         settings.append({k: {"temperature": h.temperature, "thresholds": h.thresholds, "aggregation": h.aggregation,
-                             **({"post_calibration": h.post_calibration} if h.post_calibration else {})}
+                             **({"post_calibration": h.post_calibration} if h.post_calibration else {}),
+                             **({"lexical_weight": h.lexical_weight} if lexical is not None else {})}
                          for k, h in heads.items()})
     return preds, probs, settings
 
@@ -213,13 +221,15 @@ def gold_cv(cfg: GoldCVConfig = GoldCVConfig(), gold_path: Path = GOLD_DEV, out:
         meta = json.loads((d / "model.json").read_text())
         runner = WindowRunner(d / meta["onnx"], d / meta["tokenizer"], meta["max_length"], meta["stride"], cb.keys)
         windows, weights = runner.run_posts([r["text"] for r in gold])
-        shipped_preds, shipped_probs = as_shipped(cb, meta, windows, weights)
-        cv_preds, cv_probs, settings = cross_fitted(cb, windows, weights, enc, folds)
+        lexical = post_lexical(d, meta, [r["text"] for r in gold])
+        shipped_preds, shipped_probs = as_shipped(cb, meta, windows, weights, lexical)
+        cv_preds, cv_probs, settings = cross_fitted(cb, windows, weights, enc, folds, lexical=lexical)
         y = np.array(enc.single["help_seeking"])
         preds[name] = cv_preds
         res["models"][name] = {
             "dir": str(d.resolve().relative_to(REPO)) if d.resolve().is_relative_to(REPO) else str(d),
             "version": meta.get("version"), "layers": meta["architecture"]["layers"],
+            "lexical_heads": lexical is not None,
             # calibrate-on-gold fitted the primary heads on these posts: "as shipped" is then in-sample, and
             # "cross_fitted" (the same fit, on the other folds) is the estimate of what users get
             "calibrated_on_gold": calibrated_on_gold(meta),

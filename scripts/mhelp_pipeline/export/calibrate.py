@@ -21,6 +21,7 @@ import numpy as np
 from ..core.codebook import IGNORE, Codebook, Task
 from ..evaluate.metrics import f1
 from ..runtime.inference import Head, default_aggregation, post_calibrate, post_probabilities
+from ..runtime.lexical import mix
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class CalibrationConfig:
     # regression on the fit set after the temperature and aggregation are chosen; Head.post_calibration), and
     # their threshold is chosen on the mapped p (issue 13: ECE of p(yes))
     post_calibration: bool = False
+    # calibrate_posts with lexical logits: the candidate weights of a head's lexical logits in the mix
+    # (1 - w) * window + w * lexical (runtime/lexical.py); 0 = the encoder alone, 1 = the bag of words alone
+    lexical_weights: tuple[float, ...] = tuple(np.round(np.arange(0.0, 1.001, 0.1), 1))
 
 
 def _grid_min(loss, cfg: CalibrationConfig) -> float:
@@ -230,7 +234,8 @@ def calibrate(cb: Codebook, logits: dict[str, np.ndarray], single: dict, multi: 
 # --- post level: the windows of long posts, as the engine aggregates them ----------------------------------
 
 def calibrate_posts(cb: Codebook, windows: list[dict[str, np.ndarray]], weights: list[list[int]], single: dict,
-                    multi: dict, multi_mask: dict, cfg: CalibrationConfig = CalibrationConfig()) -> dict[str, dict]:
+                    multi: dict, multi_mask: dict, cfg: CalibrationConfig = CalibrationConfig(),
+                    lexical: list[dict[str, np.ndarray]] | None = None) -> dict[str, dict]:
     """Calibration of whole posts, as the engine sees them (every window, run alone).
 
     ``windows[i][task]``: raw logits [windows of post i, n]; ``weights[i]``: content tokens per window.
@@ -243,58 +248,95 @@ def calibrate_posts(cb: Codebook, windows: list[dict[str, np.ndarray]], weights:
     and its threshold is refitted on the mapped p. Returns per task: temperature, thresholds, aggregation,
     ``post_calibration`` (None without a map), ``aggregation_f1`` (binary heads: dev F1 of each candidate) and
     ``probs`` [posts, n], the aggregated probabilities that the returned settings give.
+
+    ``lexical[i][task]``: post i's lexical logits [n] (runtime/lexical.py). Each head then also gets a
+    ``lexical_weight`` w from ``cfg.lexical_weights``: the whole fit above runs on the windows mixed with them
+    (lexical.mix), and the w whose fit scores best on these posts wins (fit_score: F1 of the positive label,
+    accuracy, or the labels' macro-F1 under the budget; ties keep the smaller w). Without, no head has one.
     """
+    if cfg.temperature_fit not in ("first_window", "posts"):
+        raise ValueError(f"unknown temperature_fit {cfg.temperature_fit!r}")
     out = {}
     for t in cb.tasks:
-        first = np.stack([w[t.key][0] for w in windows])
         per_post = [w[t.key] for w in windows]
-        posts = cfg.temperature_fit == "posts"
-        if cfg.temperature_fit not in ("first_window", "posts"):
-            raise ValueError(f"unknown temperature_fit {cfg.temperature_fit!r}")
-        if t.kind == "single_label":
-            y = np.asarray(single[t.key])
-            temp = fit_temperature(t, first, y, None, cfg)
-            keep = y != IGNORE
-            if t.n != 2:
-                if posts:
-                    temp = fit_post_temperature(t, default_aggregation(t.kind), per_post, weights, y, None, cfg)
-                head = Head(t.key, t.kind, list(t.labels), temp, None, default_aggregation(t.kind))
-                out[t.key] = {"temperature": temp, "thresholds": None, "aggregation": head.aggregation,
-                              "probs": post_probabilities(head, per_post, weights)}
-                continue
-            cands = {}
-            for how in ("token_mean", "max"):
-                th_temp = fit_post_temperature(t, how, per_post, weights, y, None, cfg) if posts else temp
-                head = Head(t.key, t.kind, list(t.labels), th_temp, None, how)
-                p = post_probabilities(head, per_post, weights)
-                th = best_f1_threshold(p[keep, 1], y[keep], cfg)
-                cands[how] = (_f1(p[keep, 1] >= th, y[keep]) if keep.any() else 0.0, th, p, th_temp)
-            how = "max" if cands["max"][0] > cands["token_mean"][0] + 1e-12 else "token_mean"
-            th, p, knots = cands[how][1], cands[how][2], None
-            if cfg.post_calibration and keep.any():
-                knots = fit_post_calibration(p[keep, 1], y[keep] == 1)
-                if knots is not None:
-                    head = Head(t.key, t.kind, list(t.labels), cands[how][3], None, how, knots)
-                    p = np.stack([post_calibrate(head, row) for row in p])
-                    th = best_f1_threshold(p[keep, 1], y[keep], cfg)
-            out[t.key] = {"temperature": cands[how][3], "thresholds": [th], "aggregation": how,
-                          "post_calibration": knots,
-                          "aggregation_f1": {k: round(v[0], 4) for k, v in cands.items()}, "probs": p}
-        else:
-            y = np.asarray(multi[t.key], dtype=np.float64)
-            m = np.asarray(multi_mask[t.key], dtype=np.float64)
-            temp = fit_temperature(t, first, y, m, cfg)
-            if posts:
-                temp = fit_post_temperature(t, default_aggregation(t.kind), per_post, weights, y, m, cfg)
-            head = Head(t.key, t.kind, list(t.labels), temp, None, default_aggregation(t.kind))
-            p = post_probabilities(head, per_post, weights)
-            if cfg.labels_ratio is not None:
-                th = labels_budget_thresholds(p, y, m, cfg, cfg.labels_ratio)
-            else:
-                th = [best_f1_threshold(p[m[:, i] > 0, i], y[m[:, i] > 0, i], cfg, cfg.max_positive_ratio)
-                      for i in range(t.n)]
-            out[t.key] = {"temperature": temp, "thresholds": th, "aggregation": head.aggregation, "probs": p}
+        if lexical is None:
+            out[t.key] = _calibrate_task(t, per_post, weights, single, multi, multi_mask, cfg)
+            continue
+        best = None
+        for lw in cfg.lexical_weights:
+            mixed = [mix(z, lex[t.key], lw) for z, lex in zip(per_post, lexical)]
+            fit = _calibrate_task(t, mixed, weights, single, multi, multi_mask, cfg)
+            score = fit_score(t, fit, single, multi, multi_mask)
+            if best is None or score > best[0] + 1e-12:
+                best = (score, {**fit, "lexical_weight": float(lw), "lexical_score": round(score, 4)})
+        out[t.key] = best[1]
     return out
+
+
+def fit_score(t: Task, fit: dict, single: dict, multi: dict, multi_mask: dict) -> float:
+    """How well a head's fitted settings decide the posts they were fitted on: binary heads the F1 of labels[1],
+    other single-label heads accuracy, multi-label heads the mean F1 of the labels with a known positive."""
+    p = fit["probs"]
+    if t.kind == "single_label":
+        y = np.asarray(single[t.key])
+        keep = y != IGNORE
+        if not keep.any():
+            return 0.0
+        if t.n == 2:
+            return _f1(p[keep, 1] >= fit["thresholds"][0], y[keep])
+        return float((p[keep].argmax(1) == y[keep]).mean())
+    y = np.asarray(multi[t.key], dtype=np.float64)
+    m = np.asarray(multi_mask[t.key], dtype=np.float64)
+    th = fit["thresholds"]
+    scores = [_f1(p[m[:, i] > 0, i] >= th[i], y[m[:, i] > 0, i]) for i in range(t.n) if (y[m[:, i] > 0, i] > 0).any()]
+    return float(np.mean(scores)) if scores else 0.0
+
+
+def _calibrate_task(t: Task, per_post: list[np.ndarray], weights: list[list[int]], single: dict, multi: dict,
+                    multi_mask: dict, cfg: CalibrationConfig) -> dict:
+    """calibrate_posts for one head, given its window logits per post."""
+    first = np.stack([z[0] for z in per_post])
+    posts = cfg.temperature_fit == "posts"
+    if t.kind == "single_label":
+        y = np.asarray(single[t.key])
+        temp = fit_temperature(t, first, y, None, cfg)
+        keep = y != IGNORE
+        if t.n != 2:
+            if posts:
+                temp = fit_post_temperature(t, default_aggregation(t.kind), per_post, weights, y, None, cfg)
+            head = Head(t.key, t.kind, list(t.labels), temp, None, default_aggregation(t.kind))
+            return {"temperature": temp, "thresholds": None, "aggregation": head.aggregation,
+                    "probs": post_probabilities(head, per_post, weights)}
+        cands = {}
+        for how in ("token_mean", "max"):
+            th_temp = fit_post_temperature(t, how, per_post, weights, y, None, cfg) if posts else temp
+            head = Head(t.key, t.kind, list(t.labels), th_temp, None, how)
+            p = post_probabilities(head, per_post, weights)
+            th = best_f1_threshold(p[keep, 1], y[keep], cfg)
+            cands[how] = (_f1(p[keep, 1] >= th, y[keep]) if keep.any() else 0.0, th, p, th_temp)
+        how = "max" if cands["max"][0] > cands["token_mean"][0] + 1e-12 else "token_mean"
+        th, p, knots = cands[how][1], cands[how][2], None
+        if cfg.post_calibration and keep.any():
+            knots = fit_post_calibration(p[keep, 1], y[keep] == 1)
+            if knots is not None:
+                head = Head(t.key, t.kind, list(t.labels), cands[how][3], None, how, knots)
+                p = np.stack([post_calibrate(head, row) for row in p])
+                th = best_f1_threshold(p[keep, 1], y[keep], cfg)
+        return {"temperature": cands[how][3], "thresholds": [th], "aggregation": how, "post_calibration": knots,
+                "aggregation_f1": {k: round(v[0], 4) for k, v in cands.items()}, "probs": p}
+    y = np.asarray(multi[t.key], dtype=np.float64)
+    m = np.asarray(multi_mask[t.key], dtype=np.float64)
+    temp = fit_temperature(t, first, y, m, cfg)
+    if posts:
+        temp = fit_post_temperature(t, default_aggregation(t.kind), per_post, weights, y, m, cfg)
+    head = Head(t.key, t.kind, list(t.labels), temp, None, default_aggregation(t.kind))
+    p = post_probabilities(head, per_post, weights)
+    if cfg.labels_ratio is not None:
+        th = labels_budget_thresholds(p, y, m, cfg, cfg.labels_ratio)
+    else:
+        th = [best_f1_threshold(p[m[:, i] > 0, i], y[m[:, i] > 0, i], cfg, cfg.max_positive_ratio)
+              for i in range(t.n)]
+    return {"temperature": temp, "thresholds": th, "aggregation": head.aggregation, "probs": p}
 
 
 # what calibrate-on-gold fits and gold-cv cross-fits. labels_ratio=1.0: causes predict no more labels in all than the

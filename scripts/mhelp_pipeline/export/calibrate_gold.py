@@ -45,9 +45,11 @@ from ..evaluate.gold_cv import _help_ece, _scores, cross_fitted, in_corpus, prim
 from ..evaluate.metrics import logit_metrics
 from ..model.batching import Encoded, encode, load_tokenizer
 from ..runtime.inference import Head, WindowRunner, as_shipped, heads_probabilities, post_calibrate, window_probs
+from ..runtime.lexical import mix, post_lexical
 from .calibrate import GOLD_CALIBRATION, calibrate_posts, probs_as_logits
 
-FIELDS = ("temperature", "thresholds", "aggregation", "post_calibration")  # post_calibration: absent = no map
+# post_calibration: absent = no map; lexical_weight: absent = the encoder alone (a model without lexical heads)
+FIELDS = ("temperature", "thresholds", "aggregation", "post_calibration", "lexical_weight")
 
 
 def _runner(model_dir: Path, meta: dict, cb: Codebook) -> WindowRunner:
@@ -93,17 +95,18 @@ def _with_post_calibration(heads: dict[str, Head], logits: dict[str, np.ndarray]
     return logits, temps
 
 
-def _rescore_dev(cb: Codebook, meta: dict, m: dict, dw, dg, denc: Encoded, fp32: Path | None, log) -> None:
+def _rescore_dev(cb: Codebook, meta: dict, m: dict, dw, dg, dlex, denc: Encoded, fp32: Path | None, log) -> None:
     """The model.json dev-split diagnostics that depend on the settings, re-scored with the new ones: whole-post
     and first-window metrics of the primary heads (silver labels; out-of-sample for the gold-fitted calibration)
     and the int8-vs-fp32 shipped-decision agreement (every head; needs the fp32 graph of the int8 one)."""
     heads = {h["task"]: Head.from_json(h) for h in meta["heads"]}
-    probs = heads_probabilities(cb, heads, dw, dg, range(len(dw)))
+    probs = heads_probabilities(cb, heads, dw, dg, range(len(dw)), dlex)
     thresholds = {k: h.thresholds for k, h in heads.items()}
     temps = temps0 = {k: h.temperature for k, h in heads.items()}
     primary = set(cb.primary)
     whole = logit_metrics(cb, probs_as_logits(cb, probs), denc, thresholds)
-    first = {k: np.stack([w[k][0] for w in dw]) for k in cb.keys}
+    first = {k: np.stack([mix(w[k][:1], dlex[i].get(k) if dlex else None, heads[k].lexical_weight)[0]
+                          for i, w in enumerate(dw)]) for k in cb.keys}
     first, temps = _with_post_calibration(heads, first, temps)
     first_m = logit_metrics(cb, {k: v / temps[k] for k, v in first.items()}, denc, thresholds)
     m["weak_dev"] = {**m.get("weak_dev", {}), **_compact({k: v for k, v in whole.items() if k in primary})}
@@ -136,15 +139,16 @@ def calibrate_on_gold(model_dir: Path, version: str | None = None, gold_path: Pa
     meta = json.loads((model_dir / "model.json").read_text())
     runner = _runner(model_dir, meta, codebook())  # every head: the dev diagnostics re-score all of them
     windows, weights = runner.run_posts([r["text"] for r in gold])
+    lexical = post_lexical(model_dir, meta, [r["text"] for r in gold])  # None: the model has no lexical heads
     log(f"{model_dir}: {len(gold)} gold posts ({read} read, {int(seen.sum())} duplicate corpus posts), "
         f"{sum(len(w) for w in weights)} windows in {time.time() - t0:.0f}s")
     y_help = np.array(enc.single["help_seeking"])
     fold_of = stratified_folds(gold, folds, seed)
 
     # the estimate: the cross-fitted gold CV of this very procedure
-    cv_preds, cv_probs, _ = cross_fitted(cb, windows, weights, enc, fold_of, GOLD_CALIBRATION)
+    cv_preds, cv_probs, _ = cross_fitted(cb, windows, weights, enc, fold_of, GOLD_CALIBRATION, lexical=lexical)
     cv = headline(_scores(cb, cv_preds, enc, bootstrap), _help_ece(cv_probs["help_seeking"], y_help))
-    before_preds, before_probs = as_shipped(cb, meta, windows, weights)
+    before_preds, before_probs = as_shipped(cb, meta, windows, weights, lexical)
     before = headline(_scores(cb, before_preds, enc, bootstrap), _help_ece(before_probs["help_seeking"], y_help))
     log(f"  gold, settings as they were ({meta.get('version')}): {json.dumps(before)}")
     log(f"  gold, calibrated on gold, {folds}-fold cross-fitted: {json.dumps(cv)}")
@@ -153,29 +157,39 @@ def calibrate_on_gold(model_dir: Path, version: str | None = None, gold_path: Pa
     dev = read_jsonl(corpus_dir / "dev.jsonl")
     t1 = time.time()
     dw, dg = runner.run_posts([r["text"] for r in dev])
+    dlex = post_lexical(model_dir, meta, [r["text"] for r in dev])
     full = codebook()
     denc = encode(dev, tok, full, 128)
     log(f"  silver dev: {len(dev)} posts run in {time.time() - t1:.0f}s")
-    pooled = first_window = unbudgeted = no_map = None
+    pooled = first_window = unbudgeted = no_map = no_lexical = None
     if compare:
-        fp, fr, _ = cross_fitted(cb, windows, weights, enc, fold_of, replace(GOLD_CALIBRATION, temperature_fit="first_window"))
+        if lexical is not None:
+            lp, lr, _ = cross_fitted(cb, windows, weights, enc, fold_of, GOLD_CALIBRATION)
+            no_lexical = headline(_scores(cb, lp, enc, bootstrap), _help_ece(lr["help_seeking"], y_help))
+            log(f"  gold, calibrated on gold without the lexical heads (the encoder alone), cross-fitted: "
+                f"{json.dumps(no_lexical)}")
+        fp, fr, _ = cross_fitted(cb, windows, weights, enc, fold_of, replace(GOLD_CALIBRATION, temperature_fit="first_window"),
+                                 lexical=lexical)
         first_window = headline(_scores(cb, fp, enc, bootstrap), _help_ece(fr["help_seeking"], y_help))
         log(f"  gold, calibrated on gold with first-window temperatures (export's fit), cross-fitted: "
             f"{json.dumps(first_window)}")
-        up, ur, _ = cross_fitted(cb, windows, weights, enc, fold_of, replace(GOLD_CALIBRATION, labels_ratio=None))
+        up, ur, _ = cross_fitted(cb, windows, weights, enc, fold_of, replace(GOLD_CALIBRATION, labels_ratio=None),
+                                 lexical=lexical)
         unbudgeted = headline(_scores(cb, up, enc, bootstrap), _help_ece(ur["help_seeking"], y_help))
         log(f"  gold, calibrated on gold, causes thresholds at each label's best F1 (no labels budget), cross-fitted: "
             f"{json.dumps(unbudgeted)}")
-        np_, nr, _ = cross_fitted(cb, windows, weights, enc, fold_of, replace(GOLD_CALIBRATION, post_calibration=False))
+        np_, nr, _ = cross_fitted(cb, windows, weights, enc, fold_of, replace(GOLD_CALIBRATION, post_calibration=False),
+                                  lexical=lexical)
         no_map = headline(_scores(cb, np_, enc, bootstrap), _help_ece(nr["help_seeking"], y_help))
         log(f"  gold, calibrated on gold without help_seeking's post-level map (temperature only), cross-fitted: "
             f"{json.dumps(no_map)}")
-        pp, pr, _ = cross_fitted(cb, windows, weights, enc, fold_of, GOLD_CALIBRATION, extra=(dw, dg, denc.take(range(len(dev)))))
+        pp, pr, _ = cross_fitted(cb, windows, weights, enc, fold_of, GOLD_CALIBRATION, extra=(dw, dg, denc.take(range(len(dev)))),
+                                 lexical=None if lexical is None else lexical + dlex)
         pooled = headline(_scores(cb, pp, enc, bootstrap), _help_ece(pr["help_seeking"], y_help))
         log(f"  gold, calibrated on silver dev + the other gold folds, cross-fitted: {json.dumps(pooled)}")
 
     # the shipped fit: every gold post
-    cal = calibrate_posts(cb, windows, weights, enc.single, enc.multi, enc.multi_mask, GOLD_CALIBRATION)
+    cal = calibrate_posts(cb, windows, weights, enc.single, enc.multi, enc.multi_mask, GOLD_CALIBRATION, lexical=lexical)
     thresholds = {k: v["thresholds"] for k, v in cal.items()}
     in_sample = {k: v for k, v in logit_metrics(cb, probs_as_logits(cb, {k: v["probs"] for k, v in cal.items()}),
                                                 enc, thresholds).items()}
@@ -183,14 +197,17 @@ def calibrate_on_gold(model_dir: Path, version: str | None = None, gold_path: Pa
     for h in meta["heads"]:
         if h["task"] in cal:
             h.update({f: cal[h["task"]].get(f) for f in FIELDS})
-            if h["post_calibration"] is None:
-                del h["post_calibration"]
+            for f in ("post_calibration", "lexical_weight"):
+                if h[f] is None:
+                    del h[f]
     if any(h.get("post_calibration") for h in meta["heads"]):
         meta["format_version"] = max(meta["format_version"], 3)  # format 3: an engine that ignores maps refuses it
+    if meta.get("lexical"):
+        meta["format_version"] = max(meta["format_version"], 4)  # format 4: an engine without lexical heads refuses it
     if version:
         meta["version"] = version
     m = meta["metrics"]
-    _rescore_dev(full, meta, m, dw, dg, denc, fp32 if fp32 is not None and fp32.exists() else None, log)
+    _rescore_dev(full, meta, m, dw, dg, dlex, denc, fp32 if fp32 is not None and fp32.exists() else None, log)
     m["calibration"] = {
         "fitted_on": "gold",
         "primary_heads": (f"help_seeking, condition, causes: temperatures, window aggregation and thresholds"
@@ -202,6 +219,8 @@ def calibrate_on_gold(model_dir: Path, version: str | None = None, gold_path: Pa
                     "by settings fitted on the other folds); 95 % bootstrap intervals",
         "previous_primary_settings": previous,
         "aggregation_choice_f1_gold": {k: v["aggregation_f1"] for k, v in cal.items() if "aggregation_f1" in v},
+        **({"lexical_weight_choice_gold": {k: {"weight": v["lexical_weight"], "fit_score": v["lexical_score"]}
+                                           for k, v in cal.items()}} if lexical is not None else {}),
         "date": time.strftime("%Y-%m-%d"),
     }
     if compare:
@@ -210,7 +229,8 @@ def calibrate_on_gold(model_dir: Path, version: str | None = None, gold_path: Pa
             "gold only, temperatures fitted on first windows (export.py's fit)": first_window,
             "silver dev split + gold, temperatures fitted on aggregated posts": pooled,
             "gold only, causes thresholds at each label's best F1 (no budget of predicted labels; 0.6.1's fit)": unbudgeted,
-            "gold only, no post-level map of help_seeking's p(yes) (temperature only)": no_map}
+            "gold only, no post-level map of help_seeking's p(yes) (temperature only)": no_map,
+            **({"gold only, the encoder alone (every lexical_weight 0)": no_lexical} if lexical is not None else {})}
     m["gold_dev_cross_fitted"] = cv
     m["gold_dev_in_sample"] = _compact(in_sample)
     m["gold_dev_in_sample_note"] = ("in-sample: the primary heads' calibration was fitted on these same gold posts; "

@@ -30,6 +30,7 @@ import numpy as np
 
 from ..core.codebook import Codebook
 from ..core.paths import SESSION_OPTIONS_JSON
+from .lexical import mix, model_lexical
 from .ort_web import OrtWebSession
 
 
@@ -74,11 +75,15 @@ class Head:
     # binary single-label heads: {"x": [...], "y": [...]}, a monotone map of the aggregated p(labels[1])
     # (post_calibrate); None -> no map
     post_calibration: dict | None = None
+    # the weight w of the post's lexical logits in every window's logits: (1 - w) * window + w * lexical
+    # (runtime/lexical.py; model format 4); 0 -> the encoder alone
+    lexical_weight: float = 0.0
 
     @classmethod
     def from_json(cls, h: dict) -> "Head":
         return cls(h["task"], h["kind"], list(h["labels"]), float(h["temperature"]), h.get("thresholds"),
-                   h.get("aggregation") or default_aggregation(h["kind"]), h.get("post_calibration"))
+                   h.get("aggregation") or default_aggregation(h["kind"]), h.get("post_calibration"),
+                   float(h.get("lexical_weight", 0.0)))
 
 
 AGGREGATIONS = ("token_mean", "max")
@@ -154,15 +159,48 @@ def decide(head: Head, p: np.ndarray) -> str | list[str]:
 
 def post_probabilities(head: Head, windows: list[np.ndarray], weights: list[list[int]]) -> np.ndarray:
     """[posts, n] calibrated, aggregated probabilities of one head: ``windows[i]`` = raw logits of post i's
-    windows, ``weights[i]`` = their content-token counts."""
-    return np.stack([aggregate(head, window_probs(head, z), w) for z, w in zip(windows, weights)])
+    windows, ``weights[i]`` = their content-token counts. ``aggregate`` per post, computed for all posts at once
+    (calibration evaluates it thousands of times): the same numbers, to rounding."""
+    if not windows:
+        return np.zeros((0, len(head.labels)))
+    counts = np.array([len(z) for z in windows])
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    probs = window_probs(head, np.concatenate([np.asarray(z, dtype=np.float64) for z in windows]))
+    how = head.aggregation or default_aggregation(head.kind)
+    if how not in AGGREGATIONS:
+        raise ValueError(f"unknown aggregation {how!r}")
+    if how == "max" and head.kind == "single_label":
+        if probs.shape[1] != 2:
+            raise ValueError("max aggregation of a single-label head needs two labels")
+        post = np.repeat(np.arange(len(windows)), counts)
+        # per post, the first window with the highest p[1] (np.argmax's choice): sort by post, then -p[1], then index
+        order = np.lexsort((np.arange(len(post)), -probs[:, 1], post))
+        out = probs[order[starts]]
+    elif how == "max":
+        out = np.maximum.reduceat(probs, starts, axis=0)
+    else:
+        w = np.concatenate([np.asarray(g, dtype=np.float64) for g in weights])
+        totals = np.add.reduceat(w, starts)
+        empty = totals == 0  # the empty text: one window with no content tokens (weight 1)
+        w[np.repeat(empty, counts)] = 1.0
+        out = np.add.reduceat(probs * w[:, None], starts, axis=0) / np.where(empty, counts, totals)[:, None]
+    if head.post_calibration:
+        out = np.stack([post_calibrate(head, row) for row in out])
+    return out
 
 
 def heads_probabilities(cb: Codebook, heads: dict[str, Head], windows: list[dict[str, np.ndarray]],
-                        weights: list[list[int]], rows) -> dict[str, np.ndarray]:
-    """post_probabilities of every task of ``cb`` for the posts ``rows`` (WindowRunner.run_posts' outputs)."""
-    return {t.key: post_probabilities(heads[t.key], [windows[i][t.key] for i in rows], [weights[i] for i in rows])
-            for t in cb.tasks}
+                        weights: list[list[int]], rows, lexical: list[dict[str, np.ndarray]] | None = None
+                        ) -> dict[str, np.ndarray]:
+    """post_probabilities of every task of ``cb`` for the posts ``rows`` (WindowRunner.run_posts' outputs), with
+    each post's ``lexical`` logits (lexical.post_lexical) mixed in by the heads' ``lexical_weight``."""
+    out = {}
+    for t in cb.tasks:
+        h = heads[t.key]
+        z = [mix(windows[i][t.key], lexical[i].get(t.key) if lexical is not None else None, h.lexical_weight)
+             for i in rows]
+        out[t.key] = post_probabilities(h, z, [weights[i] for i in rows])
+    return out
 
 
 def decisions(heads: dict[str, Head], probs: dict[str, np.ndarray]) -> dict[str, tuple]:
@@ -258,6 +296,7 @@ class Predictor:
                                    self.meta["max_length"], self.meta["stride"], [h.task for h in self.heads],
                                    optimisation, runtime)
         self.tok, self.sess = self.runner.tok, self.runner.sess
+        self.lexical = model_lexical(self.dir, self.meta)
 
     def encode_windows(self, normalised: str) -> list[list[int]]:
         return self.runner.encode_windows(normalised)
@@ -269,9 +308,10 @@ class Predictor:
         windows = self.encode_windows(normalised)
         raw = self.logits(windows)
         weights = [len(w) - 2 for w in windows]
+        lexical = self.lexical.logits(normalised) if self.lexical is not None else {}
         result = {}
         for h in self.heads:
-            p = aggregate(h, window_probs(h, raw[h.task]), weights)
+            p = aggregate(h, window_probs(h, mix(raw[h.task], lexical.get(h.task), h.lexical_weight)), weights)
             result[h.task] = {"probs": p.tolist(), "labels": decide(h, p)}
         return {"windows": windows, "logits": {k: v.tolist() for k, v in raw.items()}, "heads": result}
 
@@ -288,11 +328,12 @@ def engine_predictions(model_dir: Path, records: list[dict], tasks: tuple[str, .
     return decisions(heads, {k: np.array([o[k]["probs"] for o in outs]) for k in heads})
 
 
-def as_shipped(cb: Codebook, meta: dict, windows, weights) -> tuple[dict[str, tuple], dict[str, np.ndarray]]:
-    """Decisions and probabilities of posts (WindowRunner.run_posts' outputs) with the model's own settings
-    (model.json ``meta``), for the tasks of ``cb``."""
+def as_shipped(cb: Codebook, meta: dict, windows, weights, lexical=None) -> tuple[dict[str, tuple], dict[str, np.ndarray]]:
+    """Decisions and probabilities of posts (WindowRunner.run_posts' outputs, and the model's lexical logits of
+    them where it has lexical heads: lexical.post_lexical) with the model's own settings (model.json ``meta``),
+    for the tasks of ``cb``."""
     heads = {h["task"]: Head.from_json(h) for h in meta["heads"] if h["task"] in cb.keys}
-    probs = heads_probabilities(cb, heads, windows, weights, range(len(windows)))
+    probs = heads_probabilities(cb, heads, windows, weights, range(len(windows)), lexical)
     return decisions(heads, probs), probs
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..core.paths import MODELS, PARITY_FIXTURE, REPO
 from ..data.normalise import normalise
 from .inference import Head, Predictor, aggregate, interpolate, window_probs
+from .lexical import mix
 
 # a monotone map with a flat step, a steep ramp and knots at 0 and 1 (written for the test; the shipped help_seeking
 # map, when the model has one, is checked as well)
@@ -32,7 +33,9 @@ def post_calibration_block(pred: Predictor, cases: list[dict]) -> dict:
     if help_head is not None:
         plain = Head(help_head.task, help_head.kind, help_head.labels, help_head.temperature, None,
                      help_head.aggregation)
-        raw = [float(aggregate(plain, window_probs(plain, c["logits"]["help_seeking"]),
+        raw = [float(aggregate(plain, window_probs(plain, mix(c["logits"]["help_seeking"],
+                                                              (c["lexical"] or {}).get("help_seeking"),
+                                                              help_head.lexical_weight)),
                                c["window_content_tokens"])[1]) for c in cases]
     out = {}
     for name, k in maps.items():
@@ -108,6 +111,8 @@ def write_parity_fixture(variant: str = "default", path: Path = PARITY_FIXTURE, 
             "windows": out["windows"],
             "window_content_tokens": [len(w) - 2 for w in out["windows"]],
             "logits": out["logits"],
+            # the lexical heads' logits of the post (None: the model has none), mixed into every window's logits
+            "lexical": ({k: v.tolist() for k, v in pred.lexical.logits(norm).items()} if pred.lexical else None),
             "probs": {k: v["probs"] for k, v in out["heads"].items()},
             "labels": {k: v["labels"] for k, v in out["heads"].items()},
         })

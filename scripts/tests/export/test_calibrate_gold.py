@@ -54,6 +54,9 @@ def test_calibrate_on_gold_refits_primary_heads_and_records_the_cross_fitted_est
         else:
             assert h["temperature"] == res["settings"][h["task"]]["temperature"]
             assert h["thresholds"] == res["settings"][h["task"]]["thresholds"]
+            # the shipped folder has lexical heads: every primary head gets a weight fitted with its calibration
+            assert 0 <= h["lexical_weight"] == res["settings"][h["task"]]["lexical_weight"] <= 1
+    assert after["format_version"] == 4 and after["lexical"]["file"] == "lexical.json"
     causes = next(h for h in after["heads"] if h["task"] == "causes")
     assert len(causes["thresholds"]) == len(causes["labels"])  # one threshold per label
     m = after["metrics"]
