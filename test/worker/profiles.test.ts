@@ -53,8 +53,8 @@ describe("profile", () => {
   });
 
   it("a post between the thresholds is labelled differently by the profiles", async () => {
-    // no salt: a suffix would move p(yes). p(yes) ≈ 0.155 and ≈ 0.515 with the shipped default (0.7.0, calibrated on gold): between
-    // high_recall (0.138) and balanced (0.310), and between balanced and high_precision (0.785)
+    // no salt: a suffix would move p(yes). p(yes) ≈ 0.227 and ≈ 0.571 with the shipped default (0.8.0, calibrated on gold): between
+    // high_recall (0.170) and balanced (0.331), and between balanced and high_precision (0.723)
     const posts = [
       { id: "low", text: "How long does this feeling last?" },
       { id: "mid", text: "How long will I feel this way?" },

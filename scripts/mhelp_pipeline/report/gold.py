@@ -191,8 +191,10 @@ def gold_section(res: dict | None, number_: int) -> list[str]:
         out += _slices(res["slices"], res["config"]["sliced"])
     if res["paired"]:
         teacher = res["config"].get("teacher", "teacher")
+        why = ("the issue asks a student to stay within 1.5 points of its teacher" if teacher == "teacher"
+               else f"`gold-cv --reference {teacher}`: the previous release, for what this one changed")
         out += [f"Each model − {teacher}, cross-fitted, paired bootstrap on the same gold posts (95 % CI; p two-sided; "
-                "the issue asks a student to stay within 1 point of its teacher):", ""] + _paired_table(res["paired"])
+                f"{why}):", ""] + _paired_table(res["paired"])
     for name, r in (retrained or {}).items():
         out += [f"{name} − each model (the other side cross-fitted):", ""] + _paired_table(r["paired"])
     if res.get("paired_floor"):

@@ -27,7 +27,12 @@ def _gold_dev_line(m: dict, gold_section: int | None) -> str:
 
 
 def _decision_agreement(m: dict) -> list[str]:
-    da = m["int8_vs_fp32_dev_decision_agreement"]
+    da = m.get("int8_vs_fp32_dev_decision_agreement")
+    if da is None:  # calibrate-on-gold drops it when it cannot re-measure it with the new settings
+        return ["int8 vs fp32 decisions: not measured for this version (model.json has no "
+                "`metrics.int8_vs_fp32_dev_decision_agreement`: the settings changed on a machine without the fp32 graph "
+                "of the shipped int8 one; `calibrate-on-gold --fp32 PATH` re-measures it). Issue target: ≥ "
+                f"{100 * DECISION_TARGET:.0f} %.", ""]
     cb = codebook()
     kinds = {t.key: t.kind for t in cb.tasks}
     out = ["int8 vs fp32 (model.json `metrics.int8_vs_fp32_dev_decision_agreement`, export.py): share of dev posts "
@@ -54,6 +59,13 @@ def shipped_section(meta: dict, variant: str, ref: dict[str, int], has_gold_cv: 
            f"{tr.get('hardware') or 'CPU'} (seed {tr['seed']}).", ""]
     if tr.get("labels"):
         out += [f"Labels (model.json `training.labels`): {tr['labels'].rstrip('.')}.", ""]
+    if meta.get("lexical"):
+        lx = meta["lexical"]
+        weights = ", ".join(f"{h['task']} {h['lexical_weight']}" for h in meta["heads"] if "lexical_weight" in h)
+        out += [f"**Lexical heads** (`{lx['file']}`, model format 4): TF-IDF over {lx.get('vocabulary', '–'):,} word "
+                f"1–2-grams and a logistic regression per primary head, trained on {lx['trained_on']['posts']:,} posts of the "
+                f"{lx['trained_on']['split']}; their logits are mixed into every window's, (1 − w) · encoder + w · "
+                f"lexical, with w fitted on gold: {weights}.", ""]
     cal = m.get("calibration") or {}
     if cal.get("fitted_on") == "gold":
         cv = m.get("gold_dev_cross_fitted") or {}
