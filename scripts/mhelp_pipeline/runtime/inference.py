@@ -133,13 +133,19 @@ def aggregate(head: Head, probs: np.ndarray, weights: list[int]) -> np.ndarray:
     return post_calibrate(head, _aggregate(head, probs, weights))
 
 
-def _aggregate(head: Head, probs: np.ndarray, weights: list[int]) -> np.ndarray:
+def _aggregation(head: Head, n_labels: int) -> str:
+    """The head's aggregation, checked: a known one, and ``max`` on a single-label head only with two labels."""
     how = head.aggregation or default_aggregation(head.kind)
     if how not in AGGREGATIONS:
         raise ValueError(f"unknown aggregation {how!r}")
+    if how == "max" and head.kind == "single_label" and n_labels != 2:
+        raise ValueError("max aggregation of a single-label head needs two labels")
+    return how
+
+
+def _aggregate(head: Head, probs: np.ndarray, weights: list[int]) -> np.ndarray:
+    how = _aggregation(head, probs.shape[1])
     if how == "max" and head.kind == "single_label":
-        if probs.shape[1] != 2:
-            raise ValueError("max aggregation of a single-label head needs two labels")
         return probs[int(np.argmax(probs[:, 1]))]
     if how == "token_mean":
         w = np.asarray(weights, dtype=np.float64)
@@ -166,12 +172,8 @@ def post_probabilities(head: Head, windows: list[np.ndarray], weights: list[list
     counts = np.array([len(z) for z in windows])
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     probs = window_probs(head, np.concatenate([np.asarray(z, dtype=np.float64) for z in windows]))
-    how = head.aggregation or default_aggregation(head.kind)
-    if how not in AGGREGATIONS:
-        raise ValueError(f"unknown aggregation {how!r}")
+    how = _aggregation(head, probs.shape[1])
     if how == "max" and head.kind == "single_label":
-        if probs.shape[1] != 2:
-            raise ValueError("max aggregation of a single-label head needs two labels")
         post = np.repeat(np.arange(len(windows)), counts)
         # per post, the first window with the highest p[1] (np.argmax's choice): sort by post, then -p[1], then index
         order = np.lexsort((np.arange(len(post)), -probs[:, 1], post))

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from mhelp_pipeline.runtime.inference import Head, aggregate, content_windows, decide, window_probs, wrap
+from mhelp_pipeline.runtime.inference import (Head, aggregate, content_windows, decide, post_probabilities, window_probs,
+                                              wrap)
 
 
 def test_windows_short_and_empty():
@@ -112,3 +113,20 @@ def test_post_calibration_fixture_is_what_interpolate_gives():
     assert "example" in block
     for b in block.values():
         assert [interpolate(b["knots"]["x"], b["knots"]["y"], p) for p in b["p"]] == b["mapped"]
+
+
+def test_post_probabilities_of_many_posts_equal_aggregate_of_each():
+    """post_probabilities computes every post at once; each row is what aggregate gives that post alone (the engine's
+    order of operations), with ties in max (the first window wins) and a post whose windows carry no tokens."""
+    rng = np.random.default_rng(3)
+    knots = {"x": [0.1, 0.5, 0.9], "y": [0.0, 0.6, 1.0]}
+    for kind, n, how, pc in (("single_label", 2, "token_mean", None), ("single_label", 2, "max", knots),
+                             ("single_label", 11, "token_mean", None), ("multi_label", 10, "max", None),
+                             ("multi_label", 10, "token_mean", None)):
+        head = Head("t", kind, [str(i) for i in range(n)], 1.3, None, how, pc)
+        windows = [rng.normal(0, 2, (int(rng.integers(1, 5)), n)) for _ in range(200)]
+        windows[0] = np.vstack([windows[0][:1], windows[0][:1]])  # two equal windows
+        weights = [list(rng.integers(0, 120, len(z))) for z in windows]
+        weights[1] = [0] * len(windows[1])
+        each = np.stack([aggregate(head, window_probs(head, z), w) for z, w in zip(windows, weights)])
+        assert np.allclose(post_probabilities(head, windows, weights), each, rtol=0, atol=1e-12), (kind, how)
