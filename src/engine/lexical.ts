@@ -39,14 +39,20 @@ export class LexicalHeads {
   private readonly ngramMax: number;
   private readonly index: Map<string, number>;
   private readonly idf: Float64Array;
-  private readonly heads: Array<{ task: string; n: number; bias: number[]; weights: Float64Array }>;
+  private readonly heads: Array<{ task: string; labels: string[]; n: number; bias: number[]; weights: Float64Array }>;
 
   private constructor(file: LexicalFile) {
     this.token = new RegExp(file.rules.token, "g");
     this.ngramMax = file.rules.ngram_max;
     this.index = new Map(file.vocabulary.map((g, k) => [g, k]));
     this.idf = Float64Array.from(file.idf);
-    this.heads = file.heads.map((h) => ({ task: h.task, n: h.labels.length, bias: h.bias, weights: Float64Array.from(file.weights[h.task]!) }));
+    this.heads = file.heads.map((h) => ({
+      task: h.task,
+      labels: [...h.labels],
+      n: h.labels.length,
+      bias: h.bias,
+      weights: Float64Array.from(file.weights[h.task]!),
+    }));
   }
 
   /** Validates a parsed lexical.json against the normalisation this engine implements. */
@@ -70,9 +76,9 @@ export class LexicalHeads {
     return new LexicalHeads(f as LexicalFile);
   }
 
-  /** The tasks this file has heads for, with their label counts. */
-  get tasks(): ReadonlyMap<string, number> {
-    return new Map(this.heads.map((h) => [h.task, h.n]));
+  /** The tasks this file has heads for, with their labels in the order of its logits. */
+  get tasks(): ReadonlyMap<string, readonly string[]> {
+    return new Map(this.heads.map((h) => [h.task, h.labels]));
   }
 
   /** Lexical logits of one normalised post, per task. */

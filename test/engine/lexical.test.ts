@@ -84,11 +84,24 @@ describe("LexicalHeads.parse refuses a broken file with a message", () => {
 });
 
 describe("Engine.load with lexical heads", () => {
-  // never reached: the checks fail before a session is created
-  const ort = {} as OrtModuleLike;
   const meta = read("models/default/model.json");
+  const tokenizer = read("models/default/tokenizer.json");
+  // a session with every head's output: the checks under test run after it is created
+  const ort = {
+    InferenceSession: { create: async () => ({ inputNames: [], outputNames: (meta.heads as Array<{ task: string }>).map((h) => h.task), run: async () => ({}) }) },
+    Tensor: class {},
+  } as unknown as OrtModuleLike;
+  it("refuses a lexical.json whose labels for a weighted head are in another order", async () => {
+    const swapped = structuredClone(shipped) as { heads: Array<{ task: string; labels: string[] }> };
+    const causes = swapped.heads.find((h) => h.task === "causes")!;
+    causes.labels = [causes.labels[1]!, causes.labels[0]!, ...causes.labels.slice(2)];
+    await expect(Engine.load({ metadata: meta, onnx: new Uint8Array(), tokenizer, lexical: swapped }, ort)).rejects.toThrow(
+      /lexical.json has no head "causes" with the labels \[relationship, family/,
+    );
+    await expect(Engine.load({ metadata: meta, onnx: new Uint8Array(), tokenizer, lexical: shipped }, ort)).resolves.toBeInstanceOf(Engine);
+  });
   it("refuses a model.json that names lexical heads when none are passed", async () => {
-    await expect(Engine.load({ metadata: meta, onnx: new Uint8Array(), tokenizer: read("models/default/tokenizer.json") }, ort)).rejects.toThrow(
+    await expect(Engine.load({ metadata: meta, onnx: new Uint8Array(), tokenizer }, ort)).rejects.toThrow(
       /names lexical heads \(lexical.json\) but none were loaded/,
     );
   });

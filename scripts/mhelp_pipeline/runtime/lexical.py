@@ -90,9 +90,16 @@ class LexicalHeads:
 
 
 def model_lexical(model_dir: Path, meta: dict) -> LexicalHeads | None:
-    """The lexical heads model.json names (``lexical.file``), or None when it names none."""
+    """The lexical heads model.json names (``lexical.file``), or None when it names none. Every head of model.json
+    with a lexical_weight must have a lexical head with the same labels in the same order (as the engine checks)."""
     block = meta.get("lexical")
-    return LexicalHeads.read(Path(model_dir) / block["file"]) if block else None
+    if not block:
+        return None
+    lex = LexicalHeads.read(Path(model_dir) / block["file"])
+    for h in meta["heads"]:
+        if h.get("lexical_weight") and lex.heads.get(h["task"], {}).get("labels") != h["labels"]:
+            raise ValueError(f"{block['file']} has no head {h['task']!r} with the labels {h['labels']} in this order")
+    return lex
 
 
 def mix(window_logits: np.ndarray, lexical_logits: np.ndarray | None, weight: float) -> np.ndarray:

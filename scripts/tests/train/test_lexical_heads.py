@@ -100,3 +100,19 @@ def test_calibrate_posts_weighs_the_lexical_logits_by_what_they_add():
     out = calibrate_posts(cb, [{"help_seeking": np.array([[-m / 2, m / 2]])} for m in signal], [[10]] * len(y),
                           {"help_seeking": y}, {}, {}, cfg)
     assert "lexical_weight" not in out["help_seeking"]  # no lexical logits: no weight
+
+
+def test_a_model_refuses_lexical_heads_whose_labels_differ_from_its_heads(tmp_path):
+    import shutil
+
+    from mhelp_pipeline.runtime.lexical import model_lexical
+
+    shutil.copytree(MODELS / "default", tmp_path / "m")
+    meta = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert model_lexical(tmp_path / "m", meta) is not None
+    doc = json.loads((tmp_path / "m" / LEXICAL_FILE).read_text())
+    causes = next(h for h in doc["heads"] if h["task"] == "causes")
+    causes["labels"] = causes["labels"][::-1]
+    (tmp_path / "m" / LEXICAL_FILE).write_text(json.dumps(doc))
+    with pytest.raises(ValueError, match="no head 'causes' with the labels"):
+        model_lexical(tmp_path / "m", meta)
