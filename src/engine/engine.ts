@@ -65,7 +65,8 @@ export class Engine {
     for (const head of this.heads) {
       if (!head.lexical_weight) continue;
       if (!lexical) throw new Error(`model.json: head "${head.task}" has a lexical_weight but the model names no lexical.json`);
-      if (lexical.tasks.get(head.task)?.join("|") !== head.labels.join("|")) {
+      const labels = lexical.tasks.get(head.task);
+      if (!labels || labels.length !== head.labels.length || labels.some((l, i) => l !== head.labels[i])) {
         throw new Error(`lexical.json has no head "${head.task}" with the labels [${head.labels.join(", ")}] in this order`);
       }
     }

@@ -18,6 +18,11 @@ interface LexicalFile {
   weights: Record<string, number[]>;
 }
 
+function allFinite(xs: unknown[]): boolean {
+  for (const x of xs) if (typeof x !== "number" || !Number.isFinite(x)) return false;
+  return true;
+}
+
 function fail(message: string): never {
   throw new Error(`invalid lexical.json: ${message}`);
 }
@@ -63,7 +68,9 @@ export class LexicalHeads {
     if (f.normalisation_version !== normalisationVersion) {
       fail(`trained with normalisation v${String(f.normalisation_version)}, this engine implements v${normalisationVersion}`);
     }
-    if (!f.rules || typeof f.rules.token !== "string" || !Number.isInteger(f.rules.ngram_max)) fail("rules.token and rules.ngram_max are required");
+    if (!f.rules || typeof f.rules.token !== "string" || !Number.isInteger(f.rules.ngram_max) || f.rules.ngram_max < 1) {
+      fail("rules.token and rules.ngram_max (an integer of at least 1) are required");
+    }
     if (!Array.isArray(f.vocabulary) || !Array.isArray(f.idf) || f.vocabulary.length !== f.idf.length) {
       fail("vocabulary and idf must be arrays of the same length");
     }
@@ -72,7 +79,9 @@ export class LexicalHeads {
       const w = f.weights[h.task];
       if (!Array.isArray(h.labels) || !Array.isArray(h.bias) || h.bias.length !== h.labels.length) fail(`head ${h.task}: one bias per label`);
       if (!Array.isArray(w) || w.length !== f.vocabulary.length * h.labels.length) fail(`head ${h.task}: weights must hold vocabulary × labels numbers`);
+      if (!allFinite(h.bias) || !allFinite(w)) fail(`head ${h.task}: bias and weights must be finite numbers`);
     }
+    if (!allFinite(f.idf)) fail("idf must hold finite numbers");
     return new LexicalHeads(f as LexicalFile);
   }
 

@@ -12,7 +12,8 @@
 import metadataJson from "mhelp-model/model.json";
 import tokenizerJson from "mhelp-model/tokenizer.json";
 import onnxBytes from "mhelp-model/model.int8.onnx";
-// the lexical heads (model format 4): every shipped variant has them; model.json must name this file
+// the lexical heads (model format 4): every variant the Worker bundles needs them and model.json must name this file
+// (a freshly exported folder gets them from `python -m mhelp_pipeline lexical-heads`, then calibrate-on-gold)
 import lexicalJson from "mhelp-model/lexical.json";
 import { Engine } from "../engine/engine";
 import { parseProfiles, type ModelProfiles } from "../engine/metadata";

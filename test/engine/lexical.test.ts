@@ -79,6 +79,8 @@ describe("LexicalHeads.parse refuses a broken file with a message", () => {
     ["normalisation", (f) => void (f.normalisation_version = 1), /normalisation v1/],
     ["weights", (f) => void ((f.weights as Record<string, number[]>).causes = [1, 2]), /head causes: weights/],
     ["idf", (f) => void (f.idf = [1]), /vocabulary and idf/],
+    ["a missing number", (f) => void ((f.heads as Array<{ bias: unknown[] }>)[0]!.bias[0] = null), /bias and weights must be finite numbers/],
+    ["no n-grams", (f) => void ((f.rules as { ngram_max: number }).ngram_max = 0), /ngram_max \(an integer of at least 1\)/],
   ];
   it.each(cases)("%s", (_, edit, message) => expect(broken(edit)).toThrow(message));
 });

@@ -256,6 +256,8 @@ def calibrate_posts(cb: Codebook, windows: list[dict[str, np.ndarray]], weights:
     """
     if cfg.temperature_fit not in ("first_window", "posts"):
         raise ValueError(f"unknown temperature_fit {cfg.temperature_fit!r}")
+    if lexical is not None and len(lexical) != len(windows):
+        raise ValueError(f"lexical logits for {len(lexical)} posts, windows for {len(windows)}")
     out = {}
     for t in cb.tasks:
         per_post = [w[t.key] for w in windows]

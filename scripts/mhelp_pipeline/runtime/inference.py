@@ -170,6 +170,8 @@ def post_probabilities(head: Head, windows: list[np.ndarray], weights: list[list
     if not windows:
         return np.zeros((0, len(head.labels)))
     counts = np.array([len(z) for z in windows])
+    if (counts == 0).any() or [len(g) for g in weights] != counts.tolist():
+        raise ValueError("every post needs at least one window and one weight per window")
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     probs = window_probs(head, np.concatenate([np.asarray(z, dtype=np.float64) for z in windows]))
     how = _aggregation(head, probs.shape[1])

@@ -147,11 +147,15 @@ def vectors(lex: LexicalHeads) -> dict:
 
 
 def install(doc: dict, model_dir: Path) -> None:
-    """Write lexical.json into a model folder and record it in its model.json (weights: calibrate-on-gold)."""
+    """Write lexical.json into a model folder and record it in its model.json. Every head's lexical_weight is
+    removed: weights fitted for another lexical.json would mix logits they were not fitted for, so the folder scores
+    with the encoder alone until calibrate-on-gold fits them again."""
     text = json.dumps(doc, separators=(",", ":"))
     (model_dir / LEXICAL_FILE).write_text(text)
     meta_path = model_dir / "model.json"
     meta = json.loads(meta_path.read_text())
+    for h in meta["heads"]:
+        h.pop("lexical_weight", None)
     meta["lexical"] = {"file": LEXICAL_FILE, "format_version": FORMAT_VERSION,
                        "sha256": hashlib.sha256(text.encode()).hexdigest(), "trained_on": doc["trained_on"],
                        "vocabulary": len(doc["vocabulary"])}

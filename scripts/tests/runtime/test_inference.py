@@ -130,3 +130,11 @@ def test_post_probabilities_of_many_posts_equal_aggregate_of_each():
         weights[1] = [0] * len(windows[1])
         each = np.stack([aggregate(head, window_probs(head, z), w) for z, w in zip(windows, weights)])
         assert np.allclose(post_probabilities(head, windows, weights), each, rtol=0, atol=1e-12), (kind, how)
+
+
+def test_post_probabilities_refuses_a_post_without_windows_or_misaligned_weights():
+    head = Head("t", "single_label", ["no", "yes"], 1.0, None, "token_mean")
+    with pytest.raises(ValueError, match="at least one window"):
+        post_probabilities(head, [np.zeros((1, 2)), np.zeros((0, 2))], [[1], []])
+    with pytest.raises(ValueError, match="one weight per window"):
+        post_probabilities(head, [np.zeros((2, 2)), np.zeros((1, 2))], [[1], [1, 1]])

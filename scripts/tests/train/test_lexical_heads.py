@@ -114,5 +114,26 @@ def test_a_model_refuses_lexical_heads_whose_labels_differ_from_its_heads(tmp_pa
     causes = next(h for h in doc["heads"] if h["task"] == "causes")
     causes["labels"] = causes["labels"][::-1]
     (tmp_path / "m" / LEXICAL_FILE).write_text(json.dumps(doc))
+    meta["lexical"]["sha256"] = hashlib.sha256((tmp_path / "m" / LEXICAL_FILE).read_bytes()).hexdigest()
     with pytest.raises(ValueError, match="no head 'causes' with the labels"):
         model_lexical(tmp_path / "m", meta)
+
+
+def test_installing_new_lexical_heads_clears_the_weights_fitted_for_the_old_ones(tmp_path):
+    import shutil
+
+    from mhelp_pipeline.runtime.lexical import model_lexical
+    from mhelp_pipeline.train.lexical_heads import install
+
+    shutil.copytree(MODELS / "default", tmp_path / "m")
+    before = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert any("lexical_weight" in h for h in before["heads"])
+    doc = json.loads((tmp_path / "m" / LEXICAL_FILE).read_text())
+    doc["heads"][0]["bias"] = [0.0 for _ in doc["heads"][0]["bias"]]
+    install(doc, tmp_path / "m")
+    after = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert not any("lexical_weight" in h for h in after["heads"])  # the encoder alone until calibrate-on-gold
+    assert after["lexical"]["sha256"] != before["lexical"]["sha256"] and model_lexical(tmp_path / "m", after)
+    (tmp_path / "m" / LEXICAL_FILE).write_text(json.dumps(doc) + " ")  # a file model.json does not name
+    with pytest.raises(ValueError, match="sha256 differs"):
+        model_lexical(tmp_path / "m", after)
