@@ -58,7 +58,7 @@ from ..export.calibrate import GOLD_CALIBRATION, CalibrationConfig, calibrate_po
 from ..model.batching import Encoded, encode, load_tokenizer, targets
 from ..runtime.inference import (Head, WindowRunner, as_shipped, decisions, empty_decisions, heads_probabilities,
                                  put_decisions)
-from ..runtime.lexical import post_lexical
+from ..runtime.lexical import model_lexical, post_lexical
 from ..train.distill import DistillConfig, add_student_arguments, config_with, student_layers
 from .agreement import agreement
 from .bootstrap import BootstrapConfig
@@ -221,7 +221,7 @@ def gold_cv(cfg: GoldCVConfig = GoldCVConfig(), gold_path: Path = GOLD_DEV, out:
         meta = json.loads((d / "model.json").read_text())
         runner = WindowRunner(d / meta["onnx"], d / meta["tokenizer"], meta["max_length"], meta["stride"], cb.keys)
         windows, weights = runner.run_posts([r["text"] for r in gold])
-        lexical = post_lexical(d, meta, [r["text"] for r in gold])
+        lexical = post_lexical(model_lexical(d, meta), [r["text"] for r in gold])
         shipped_preds, shipped_probs = as_shipped(cb, meta, windows, weights, lexical)
         cv_preds, cv_probs, settings = cross_fitted(cb, windows, weights, enc, folds, lexical=lexical)
         y = np.array(enc.single["help_seeking"])

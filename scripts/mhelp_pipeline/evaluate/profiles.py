@@ -35,7 +35,7 @@ from ..core.paths import CORPUS_DIR, GOLD_DEV, MODELS, REPO, REPORTS, base_model
 from ..data.gold import GoldFormatError, load_gold
 from ..model.batching import encode, load_tokenizer
 from ..runtime.inference import WindowRunner, as_shipped
-from ..runtime.lexical import post_lexical
+from ..runtime.lexical import model_lexical, post_lexical
 from .bootstrap import BootstrapConfig, bootstrap_ci
 from .gold_cv import in_corpus, primary_codebook, stratified_folds
 
@@ -145,8 +145,9 @@ def help_probabilities(model_dir: Path, gold: list[dict]) -> tuple[np.ndarray, d
     meta = json.loads((model_dir / "model.json").read_text())
     runner = WindowRunner(model_dir / meta["onnx"], model_dir / meta["tokenizer"], meta["max_length"], meta["stride"],
                           cb.keys)
-    windows, weights = runner.run_posts([r["text"] for r in gold])
-    _, probs = as_shipped(cb, meta, windows, weights, post_lexical(model_dir, meta, [r["text"] for r in gold]))
+    texts = [r["text"] for r in gold]
+    windows, weights = runner.run_posts(texts)
+    _, probs = as_shipped(cb, meta, windows, weights, post_lexical(model_lexical(model_dir, meta), texts))
     return probs[TASK][:, 1], meta
 
 

@@ -45,7 +45,7 @@ from ..evaluate.gold_cv import _help_ece, _scores, cross_fitted, in_corpus, prim
 from ..evaluate.metrics import logit_metrics
 from ..model.batching import Encoded, encode, load_tokenizer
 from ..runtime.inference import Head, WindowRunner, as_shipped, heads_probabilities, post_calibrate, window_probs
-from ..runtime.lexical import mix, post_lexical
+from ..runtime.lexical import mix, model_lexical, post_lexical
 from .calibrate import GOLD_CALIBRATION, calibrate_posts, probs_as_logits
 
 # post_calibration: absent = no map; lexical_weight: absent = the encoder alone (a model without lexical heads)
@@ -139,7 +139,8 @@ def calibrate_on_gold(model_dir: Path, version: str | None = None, gold_path: Pa
     meta = json.loads((model_dir / "model.json").read_text())
     runner = _runner(model_dir, meta, codebook())  # every head: the dev diagnostics re-score all of them
     windows, weights = runner.run_posts([r["text"] for r in gold])
-    lexical = post_lexical(model_dir, meta, [r["text"] for r in gold])  # None: the model has no lexical heads
+    lex = model_lexical(model_dir, meta)  # None: the model has no lexical heads
+    lexical = post_lexical(lex, [r["text"] for r in gold])
     log(f"{model_dir}: {len(gold)} gold posts ({read} read, {int(seen.sum())} duplicate corpus posts), "
         f"{sum(len(w) for w in weights)} windows in {time.time() - t0:.0f}s")
     y_help = np.array(enc.single["help_seeking"])
@@ -157,7 +158,7 @@ def calibrate_on_gold(model_dir: Path, version: str | None = None, gold_path: Pa
     dev = read_jsonl(corpus_dir / "dev.jsonl")
     t1 = time.time()
     dw, dg = runner.run_posts([r["text"] for r in dev])
-    dlex = post_lexical(model_dir, meta, [r["text"] for r in dev])
+    dlex = post_lexical(lex, [r["text"] for r in dev])
     full = codebook()
     denc = encode(dev, tok, full, 128)
     log(f"  silver dev: {len(dev)} posts run in {time.time() - t1:.0f}s")

@@ -34,6 +34,13 @@ FORMAT_VERSION = 1
 LEXICAL_FILE = "lexical.json"
 
 
+def tokenize(token: re.Pattern, normalised: str) -> list[str]:
+    """The tokens of a normalised post: every whole match of ``token`` in its lower-cased text (as JavaScript's
+    String.match with a global pattern; findall would return a capturing group instead). Training and reading
+    both tokenize here."""
+    return [m.group(0) for m in token.finditer(normalised.lower())]
+
+
 def ngrams(tokens: list[str], n_max: int) -> dict[str, int]:
     """Counts of the tokens' 1..n_max-grams (n-grams joined by one space)."""
     counts: dict[str, int] = {}
@@ -70,7 +77,7 @@ class LexicalHeads:
         return cls(json.loads(Path(path).read_text()))
 
     def tokens(self, normalised: str) -> list[str]:
-        return [m.group(0) for m in self.token.finditer(normalised.lower())]  # the whole match, as String.match
+        return tokenize(self.token, normalised)
 
     def features(self, normalised: str) -> dict[int, float]:
         """The post's l2-normalised TF-IDF vector as {vocabulary index: value}, in the engine's order of
@@ -127,8 +134,7 @@ def mix(window_logits: np.ndarray, lexical_logits: np.ndarray | None, weight: fl
     return (1.0 - weight) * z + weight * np.asarray(lexical_logits, dtype=np.float64)[None, :]
 
 
-def post_lexical(model_dir: Path, meta: dict, texts: list[str]) -> list[dict[str, np.ndarray]] | None:
-    """Per normalised text, the lexical logits of the model folder's lexical heads ({task: [n]}); None when
-    model.json names none. The companion of WindowRunner.run_posts for inference.heads_probabilities."""
-    lex = model_lexical(model_dir, meta)
+def post_lexical(lex: LexicalHeads | None, texts: list[str]) -> list[dict[str, np.ndarray]] | None:
+    """Per normalised text, the lexical logits of ``lex`` ({task: [n]}; model_lexical reads a model folder's); None
+    when the model has no lexical heads. The companion of WindowRunner.run_posts for inference.heads_probabilities."""
     return None if lex is None else [lex.logits(t) for t in texts]

@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -40,7 +41,7 @@ from ..core.io import read_jsonl
 from ..core.paths import CORPUS_DIR, MODELS, REPO, repo_relative
 from ..data.normalise import NORMALISATION_VERSION, normalise
 from ..evaluate.floors import targets
-from ..runtime.lexical import FORMAT_VERSION, LEXICAL_FILE, LexicalHeads, ngrams
+from ..runtime.lexical import FORMAT_VERSION, LEXICAL_FILE, LexicalHeads, ngrams, tokenize
 
 VECTORS_JSON = REPO / "test" / "fixtures" / "lexical-vectors.json"
 # Words of the normalised, lower-cased post (ASCII: the same in both languages; the evidence scorer's rule).
@@ -68,10 +69,8 @@ def fit(records: list[dict], cfg: LexicalConfig = LexicalConfig()) -> dict:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    import re
-
     token = re.compile(TOKEN)
-    analyse = lambda text: [g for g, c in ngrams(token.findall(text.lower()), cfg.ngram_max).items()  # noqa: E731
+    analyse = lambda text: [g for g, c in ngrams(tokenize(token, text), cfg.ngram_max).items()  # noqa: E731
                             for _ in range(c)]
     vec = TfidfVectorizer(analyzer=analyse, sublinear_tf=True, min_df=cfg.min_df, max_features=cfg.max_features)
     X = vec.fit_transform([r["text"] for r in records])  # corpus texts are normalised (data/corpus.py)

@@ -18,7 +18,7 @@ from mhelp_pipeline.evaluate.gold_cv import GoldCVConfig, cross_fitted, gold_cv,
 from mhelp_pipeline.model.batching import Encoded
 from mhelp_pipeline.report.gold import gold_section
 from mhelp_pipeline.runtime.inference import WindowRunner, as_shipped, engine_predictions
-from mhelp_pipeline.runtime.lexical import post_lexical
+from mhelp_pipeline.runtime.lexical import model_lexical, post_lexical
 
 
 def _records(n_per: dict) -> list[dict]:
@@ -118,7 +118,7 @@ def test_gold_cv_end_to_end_scores_as_the_engine_does(tmp_path, raw):
     runner = WindowRunner(MODELS / "default" / meta["onnx"], MODELS / "default" / meta["tokenizer"],
                           meta["max_length"], meta["stride"], cb.keys)
     texts = [r["text"] for r in gold]
-    mine, _ = as_shipped(cb, meta, *runner.run_posts(texts), post_lexical(MODELS / "default", meta, texts))
+    mine, _ = as_shipped(cb, meta, *runner.run_posts(texts), post_lexical(model_lexical(MODELS / "default", meta), texts))
     engine = engine_predictions(MODELS / "default", gold, tuple(cb.keys))
     for k in cb.keys:
         assert np.array_equal(mine[k][0], engine[k][0]), k
