@@ -17,7 +17,7 @@ DOCUMENTED = {
     "export": ["--variant", "--checkpoint"],
     "calibrate-on-gold": ["--model", "--version", "--folds", "--compare", "--fp32", "--dry-run"],
     "evidence-scorer": ["--out"],
-    "lexical-heads": ["--corpus-dir", "--variants", "--out", "--max-features"],
+    "lexical-heads": ["--corpus-dir", "--variants", "--out", "--max-features", "--C"],
     "reference": ["--variant"],
     "gold-cv": ["--folds", "--retrain", "--student-layers", "--steps", "--alpha", "--device", "--teacher", "--seed",
                 "--extra", "--only", "--out"],

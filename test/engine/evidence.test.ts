@@ -126,8 +126,9 @@ describe("helpSeekingEvidence, single sentence", () => {
   it("takes a known score instead of scoring the whole post: one pass over the sentences only", async () => {
     const text = "I lost my job. I do not know how to tell my family. What should I do?";
     const computed = await helpSeekingEvidence(engine, text);
-    // a score the model would not give the post (halfway from its own to 1): the weights must be measured from it
-    const given = (1 + computed.score) / 2;
+    // a score the model would not give the post (halfway from its own to the far end of [0, 1]; the calibrated map
+    // may give exactly 1): the weights must be measured from it
+    const given = computed.score > 0.5 ? computed.score / 2 : (1 + computed.score) / 2;
     expect(given).not.toBeCloseTo(computed.score, 3);
     const calls: string[][] = [];
     const counting = { heads: engine.heads, predict: (texts: string[]) => (calls.push(texts), engine.predict(texts)) } as unknown as Engine;

@@ -53,11 +53,11 @@ describe("profile", () => {
   });
 
   it("a post between the thresholds is labelled differently by the profiles", async () => {
-    // no salt: a suffix would move p(yes). p(yes) ≈ 0.227 and ≈ 0.571 with the shipped default (0.8.0, calibrated on gold): between
-    // high_recall (0.170) and balanced (0.331), and between balanced and high_precision (0.723)
+    // no salt: a suffix would move p(yes). p(yes) ≈ 0.243 and ≈ 0.688 with the shipped default (0.8.1, calibrated on gold): between
+    // high_recall (0.131) and balanced (0.425), and between balanced and high_precision (0.773)
     const posts = [
-      { id: "low", text: "How long does this feeling last?" },
-      { id: "mid", text: "How long will I feel this way?" },
+      { id: "low", text: "I just want to know if this gets better." },
+      { id: "mid", text: "How long does this feeling last?" },
     ];
     const labels: Record<string, string[]> = {};
     for (const name of PROFILES) labels[name] = (await predict({ posts, profile: name })).results.map((r) => r.help_seeking.label);
