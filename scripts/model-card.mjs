@@ -77,7 +77,7 @@ function blockArchitecture(m) {
   if (m.lexical) {
     const weights = m.heads.filter((h) => h.lexical_weight !== undefined).map((h) => `${code(h.task)} ${h.lexical_weight}`);
     lines.push(
-      `- Lexical heads (${code(m.lexical.file)}): TF-IDF over ${int(m.lexical.vocabulary)} word 1–2-grams + a logistic regression per primary head, trained on ${int(m.lexical.trained_on?.posts)} posts of the ${m.lexical.trained_on?.split}. Their logits are mixed into every window's logits, (1 − w) · encoder + w · lexical, with w fitted on gold: ${weights.join(", ")}. On gold the encoder alone does not beat a bag of words on causes; the mix beats both (model report, headline).`,
+      `- Lexical heads (${code(m.lexical.file)}): TF-IDF over ${int(m.lexical.vocabulary)} 1–2-grams of words and question marks + a logistic regression per primary head, trained on ${int(m.lexical.trained_on?.posts)} posts of the ${m.lexical.trained_on?.split}. Their logits are mixed into every window's logits, (1 − w) · encoder + w · lexical, with w fitted on gold: ${weights.join(", ")}. On gold the encoder alone does not beat a bag of words on causes; the mix beats both (model report, headline).`,
     );
   }
   if (agree.length) {

@@ -16,7 +16,7 @@ from mhelp_pipeline.data.sources import silver
 from mhelp_pipeline.evaluate.metrics import auroc
 from mhelp_pipeline.export.calibrate import CalibrationConfig, calibrate_posts
 from mhelp_pipeline.runtime.lexical import LEXICAL_FILE, LexicalHeads, mix, ngrams
-from mhelp_pipeline.train.lexical_heads import VECTORS_JSON, LexicalConfig, fit, vectors
+from mhelp_pipeline.train.lexical_heads import VECTORS_JSON, LexicalConfig, fit, silver_dev_scores, vectors
 
 
 def _silver_records() -> tuple[list[dict], list[dict]]:
@@ -43,6 +43,26 @@ def test_learns_the_codebook_labels_from_a_small_silver_sample():
     causes = cb.task("causes").labels
     j = causes.index("financial")
     assert auroc(np.array([v["causes"][j] for v in z]), np.array([r["labels"]["causes"]["financial"] == 1 for r in test])) > 0.85
+
+
+def test_silver_dev_scores_are_the_headlines_of_the_heads_alone():
+    from sklearn.metrics import f1_score
+
+    train, test = _silver_records()
+    lex = LexicalHeads(fit(train[:1500], LexicalConfig(max_features=3000)))
+    test = test[:300]
+    got = silver_dev_scores(lex, test)
+    z = [lex.logits(r["text"]) for r in test]
+    yes = [r["labels"]["help_seeking"] == "yes" for r in test]
+    assert got["help_seeking"] == round(f1_score(yes, [v["help_seeking"][1] > v["help_seeking"][0] for v in z]), 4)
+    conditions = codebook().task("condition").labels
+    acc = np.mean([conditions[int(np.argmax(v["condition"]))] == r["labels"]["condition"] for v, r in zip(z, test)])
+    assert got["condition"] == round(float(acc), 4)
+    causes = codebook().task("causes").labels
+    per = [f1_score([r["labels"]["causes"][c] for r in test], [v["causes"][j] > 0 for v in z])
+           for j, c in enumerate(causes) if any(r["labels"]["causes"][c] for r in test)]
+    assert got["causes"] == pytest.approx(round(float(np.mean(per)), 4), abs=1e-4)
+    assert 0.3 < got["help_seeking"] < 1 and 0.3 < got["condition"] < 1
 
 
 def test_the_reader_computes_sklearns_tfidf_and_a_linear_model():
