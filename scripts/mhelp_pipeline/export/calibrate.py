@@ -35,13 +35,11 @@ class CalibrationConfig:
     # "posts" fits it on the aggregated post probabilities the engine reports (per aggregation candidate), so
     # p(yes) of a long post under ``max`` is calibrated too (GOLD_CALIBRATION; calibrate_gold.py)
     temperature_fit: str = "first_window"
-    # multi-label heads: a label's threshold may not predict more than this many times its known positives in
-    # the fit set (None: plain best F1). Per-label best-F1 thresholds over-predict rare causes, which sums to
-    # too many causes per post (issue 13: within 20 % of gold's; an empty set is a normal answer)
-    max_positive_ratio: float | None = None
     # multi-label heads, one budget for the whole head: the thresholds together may predict at most this many
     # times the fit set's known positives (all labels summed), chosen to maximise the sum of the labels' F1
-    # (macro-F1 on the fit set) under that budget (labels_budget_thresholds). None: each label's own best F1
+    # (macro-F1 on the fit set) under that budget (labels_budget_thresholds). None: each label's own best F1.
+    # Per-label best-F1 thresholds over-predict rare causes, which sums to too many causes per post (issue 13:
+    # within 20 % of gold's; an empty set is a normal answer)
     labels_ratio: float | None = None
     # calibrate_posts: binary single-label heads also get a monotone map of the aggregated p(labels[1]) (isotonic
     # regression on the fit set after the temperature and aggregation are chosen; Head.post_calibration), and
@@ -105,17 +103,12 @@ def _f1(pred: np.ndarray, y: np.ndarray) -> float:
     return f1(float((pred & (y > 0)).sum()), float((pred & (y == 0)).sum()), float((~pred & (y > 0)).sum()))
 
 
-def best_f1_threshold(p: np.ndarray, y: np.ndarray, cfg: CalibrationConfig, max_ratio: float | None = None) -> float:
-    """The grid threshold of best F1 (ties: closest to 0.5); ``max_ratio``: among thresholds predicting at most
-    that many times the known positives (where any does)."""
+def best_f1_threshold(p: np.ndarray, y: np.ndarray, cfg: CalibrationConfig) -> float:
+    """The grid threshold of best F1 (ties: closest to 0.5)."""
     if (y > 0).sum() < cfg.min_positives or (y == 0).sum() == 0:
         return 0.5
-    grid = cfg.threshold_grid
-    if max_ratio is not None:
-        allowed = [t for t in grid if (p >= t).sum() <= max_ratio * (y > 0).sum()]
-        grid = allowed or grid
     best_t, best_f = 0.5, -1.0
-    for t in grid:
+    for t in cfg.threshold_grid:
         f = _f1(p >= t, y)
         # ties: prefer the threshold closest to 0.5 (least extreme)
         if f > best_f + 1e-12 or (abs(f - best_f) <= 1e-12 and abs(t - 0.5) < abs(best_t - 0.5)):
@@ -336,8 +329,7 @@ def _calibrate_task(t: Task, per_post: list[np.ndarray], weights: list[list[int]
     if cfg.labels_ratio is not None:
         th = labels_budget_thresholds(p, y, m, cfg, cfg.labels_ratio)
     else:
-        th = [best_f1_threshold(p[m[:, i] > 0, i], y[m[:, i] > 0, i], cfg, cfg.max_positive_ratio)
-              for i in range(t.n)]
+        th = [best_f1_threshold(p[m[:, i] > 0, i], y[m[:, i] > 0, i], cfg) for i in range(t.n)]
     return {"temperature": temp, "thresholds": th, "aggregation": head.aggregation, "probs": p}
 
 
