@@ -127,7 +127,7 @@ describe("helpSeekingEvidence, single sentence", () => {
     const text = "I lost my job. I do not know how to tell my family. What should I do?";
     const computed = await helpSeekingEvidence(engine, text);
     // a score the model would not give the post (halfway from its own to the far end of [0, 1]; the calibrated map
-    // may give exactly 1): the weights must be measured from it
+    // may give nearly 1): the weights must be measured from it
     const given = computed.score > 0.5 ? computed.score / 2 : (1 + computed.score) / 2;
     expect(given).not.toBeCloseTo(computed.score, 3);
     const calls: string[][] = [];

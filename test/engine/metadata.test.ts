@@ -32,6 +32,16 @@ describe("model.json", () => {
     for (const h of heads) expect(["token_mean", "max"]).toContain(h.aggregation);
   });
 
+  it("the shipped variants' help-seeking maps never report certainty: no knot at p(yes) 0 or 1", () => {
+    // calibrate.fit_post_calibration shrinks each isotonic step towards its own p (model 0.8.1)
+    for (const variant of ["default", "fast"]) {
+      const meta = parseModelMetadata(JSON.parse(readFileSync(`models/${variant}/model.json`, "utf8")));
+      const map = headSpecs(meta).find((h) => h.task === "help_seeking")!.post_calibration!;
+      expect(Math.min(...map.y), variant).toBeGreaterThan(0);
+      expect(Math.max(...map.y), variant).toBeLessThan(1);
+    }
+  });
+
   it("reads the optional operating points (profiles) and refuses malformed ones", () => {
     const meta = parseModelMetadata(shipped);
     expect(Object.keys(meta.profiles!.thresholds).sort()).toEqual([...PROFILES].sort());

@@ -53,8 +53,8 @@ describe("profile", () => {
   });
 
   it("a post between the thresholds is labelled differently by the profiles", async () => {
-    // no salt: a suffix would move p(yes). p(yes) ≈ 0.243 and ≈ 0.688 with the shipped default (0.8.1, calibrated on gold): between
-    // high_recall (0.131) and balanced (0.425), and between balanced and high_precision (0.773)
+    // no salt: a suffix would move p(yes). p(yes) ≈ 0.254 and ≈ 0.687 with the shipped default (0.8.1, calibrated on gold): between
+    // high_recall (0.132) and balanced (0.432), and between balanced and high_precision (0.772)
     const posts = [
       { id: "low", text: "I just want to know if this gets better." },
       { id: "mid", text: "How long does this feeling last?" },

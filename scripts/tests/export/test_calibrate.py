@@ -2,6 +2,7 @@
 choice, thresholds on aggregated probabilities), on numbers written for the test."""
 
 import numpy as np
+import pytest
 
 from mhelp_pipeline.core.codebook import IGNORE, codebook
 from mhelp_pipeline.evaluate.metrics import logit_metrics
@@ -161,6 +162,28 @@ def test_post_calibration_knots_are_the_isotonic_steps_centroids():
     q = np.array([interpolate(k["x"], k["y"], v) for v in p])
     assert abs(q.mean() - y.mean()) < 0.01 < abs(p.mean() - y.mean())  # calibrated in the large
     assert fit_post_calibration(p, np.zeros(400)) is None and fit_post_calibration(np.full(5, 0.3), y[:5]) is None
+
+
+def test_a_pseudo_count_keeps_the_map_off_0_and_1_and_never_decreasing():
+    from sklearn.isotonic import IsotonicRegression
+
+    from mhelp_pipeline.export.calibrate import fit_post_calibration
+
+    rng = np.random.default_rng(2)
+    p = rng.uniform(0.02, 0.98, 300)
+    y = (p > 0.5).astype(float)  # separable: plain isotonic regression maps the lower half to 0, the upper to 1
+    plain, shrunk = fit_post_calibration(p, y), fit_post_calibration(p, y, pseudo_count=1.0)
+    assert plain["y"][0] == 0.0 and plain["y"][-1] == 1.0
+    assert 0.0 < shrunk["y"][0] < 0.01 and 0.99 < shrunk["y"][-1] < 1.0
+    assert shrunk["x"] == plain["x"]
+    # each step: (n v + a p) / (n + a), its n posts' share of positives v and their mean p
+    fitted = IsotonicRegression(y_min=0, y_max=1, out_of_bounds="clip").fit(p, y).predict(np.sort(p))
+    low = np.sort(p)[fitted == 0.0]
+    assert shrunk["y"][0] == pytest.approx(low.mean() / (len(low) + 1), abs=1e-6)
+    # a large step far above its p (100 posts at p 0.1, 80 % positive), then a one-post step (p 0.15, positive):
+    # shrunk, the second would fall below the first (8.5 / 51 < 85 / 150); the running maximum keeps it level
+    k = fit_post_calibration(np.r_[np.full(100, 0.1), 0.15], np.r_[np.ones(80), np.zeros(20), 1.0], pseudo_count=50.0)
+    assert k["x"] == [0.1, 0.15] and k["y"] == [pytest.approx(85 / 150, abs=1e-6)] * 2
 
 
 def test_calibrate_posts_fits_the_map_and_the_threshold_on_the_mapped_p():
