@@ -67,9 +67,9 @@ class LexicalConfig:
     seed: int = 0
 
 
-def labelled_posts(corpus_dir: Path, tasks: list[str]) -> list[dict]:
-    """The corpus train split's posts labelled for every primary task (the silver posts)."""
-    return [r for r in read_jsonl(corpus_dir / "train.jsonl") if all(t in r["labels"] for t in tasks)]
+def labelled_posts(corpus_dir: Path, tasks: list[str], split: str = "train") -> list[dict]:
+    """A corpus split's posts labelled for every primary task (the silver posts)."""
+    return [r for r in read_jsonl(corpus_dir / f"{split}.jsonl") if all(t in r["labels"] for t in tasks)]
 
 
 def fit(records: list[dict], cfg: LexicalConfig = LexicalConfig()) -> dict:
@@ -198,7 +198,7 @@ def run(args: argparse.Namespace) -> int:
     cb = codebook()
     records = labelled_posts(args.corpus_dir, list(cb.primary))
     doc = fit(records, cfg)
-    dev = [r for r in read_jsonl(args.corpus_dir / "dev.jsonl") if all(t in r["labels"] for t in cb.primary)]
+    dev = labelled_posts(args.corpus_dir, list(cb.primary), "dev")
     print(f"silver dev ({len(dev)} posts), lexical heads alone: {silver_dev_scores(LexicalHeads(doc), dev)}")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
