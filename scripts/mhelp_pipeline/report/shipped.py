@@ -62,10 +62,10 @@ def shipped_section(meta: dict, variant: str, ref: dict[str, int], has_gold_cv: 
     if meta.get("lexical"):
         lx = meta["lexical"]
         weights = ", ".join(f"{h['task']} {h['lexical_weight']}" for h in meta["heads"] if "lexical_weight" in h)
-        out += [f"**Lexical heads** (`{lx['file']}`, model format 4): TF-IDF over {lx.get('vocabulary', '–'):,} word "
-                f"1–2-grams and a logistic regression per primary head, trained on {lx['trained_on']['posts']:,} posts of the "
-                f"{lx['trained_on']['split']}; their logits are mixed into every window's, (1 − w) · encoder + w · "
-                f"lexical, with w fitted on gold: {weights}.", ""]
+        out += [f"**Lexical heads** (`{lx['file']}`, model format 4): TF-IDF over {lx.get('vocabulary', '–'):,} "
+                f"1–2-grams of words and question marks and a logistic regression per primary head, trained on "
+                f"{lx['trained_on']['posts']:,} posts of the {lx['trained_on']['split']}; their logits are mixed into "
+                f"every window's, (1 − w) · encoder + w · lexical, with w fitted on gold: {weights}.", ""]
     cal = m.get("calibration") or {}
     if cal.get("fitted_on") == "gold":
         cv = m.get("gold_dev_cross_fitted") or {}

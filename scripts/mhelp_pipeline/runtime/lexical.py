@@ -112,10 +112,11 @@ def model_lexical(model_dir: Path, meta: dict) -> LexicalHeads | None:
     if not block:
         return None
     path = Path(model_dir) / block["file"]
-    if block.get("sha256") and hashlib.sha256(path.read_bytes()).hexdigest() != block["sha256"]:
+    raw = path.read_bytes()  # read once: hashed, then parsed
+    if block.get("sha256") and hashlib.sha256(raw).hexdigest() != block["sha256"]:
         raise ValueError(f"{path} is not the file model.json names (sha256 differs): run lexical-heads, then "
                          "calibrate-on-gold, so that the weights are fitted for the file")
-    lex = LexicalHeads.read(path)
+    lex = LexicalHeads(json.loads(raw))
     for h in meta["heads"]:
         if h.get("lexical_weight") and lex.heads.get(h["task"], {}).get("labels") != h["labels"]:
             raise ValueError(f"{block['file']} has no head {h['task']!r} with the labels {h['labels']} in this order")
